@@ -1,0 +1,2 @@
+/** @nubo/api: see docs/architecture.md. The real surface grows with its issue. */
+export const PACKAGE = '@nubo/api';

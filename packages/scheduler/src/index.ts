@@ -1,0 +1,2 @@
+/** @nubo/scheduler: see docs/architecture.md. The real surface grows with its issue. */
+export const PACKAGE = '@nubo/scheduler';

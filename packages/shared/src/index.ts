@@ -1,0 +1,38 @@
+export { type Static, type TSchema, Type } from '@sinclair/typebox';
+export { type ConfigSource, envName, loadConfig } from './config.js';
+export {
+  ConflictError,
+  type ErrorCode,
+  ErrorCodes,
+  type ErrorDetail,
+  fieldError,
+  isNuboError,
+  NuboError,
+} from './errors.js';
+export { eui64ToMac, isEui64, macToEui64, macToInterfaceId, macToLinkLocal } from './eui64.js';
+export { formatIpv6, normalizeIpv6, parseIpv6, parsePrefix64 } from './ipv6.js';
+export { DEFAULT_PREFIX, type Keys, keyLayout } from './keys.js';
+export { createLogger, type Logger, type LoggerSettings, REDACTED_PATHS } from './logger.js';
+export { DEFAULT_MAC_PREFIX, formatMac, normalizeMac, parseMac, randomMac } from './mac.js';
+export { MacAllocator, type MacOwner } from './mac-allocator.js';
+export * from './schemas/index.js';
+export {
+  assertDaemonMove,
+  canDaemonMove,
+  DAEMON_TRANSITIONS,
+  isStable,
+  nextState,
+  STABLE_STATES,
+  USER_TRANSITIONS,
+  VM_STATES,
+  VmAction,
+  VmState,
+} from './state-machine.js';
+export { AsyncQueue } from './store/async-queue.js';
+export type { Entry } from './store/entry.js';
+export { LeaseHandle } from './store/lease.js';
+export { DEFAULT_CALL_TIMEOUT_MS, Store, type StoreOptions } from './store/store.js';
+export { Txn } from './store/txn.js';
+export { CompactedError, type WatchEvent } from './store/watch.js';
+export { DEFAULT_SIZE_UNIT, formatSize, parseSize, parseSizeMiB } from './units.js';
+export { ajv, isValid, toDetails, validate } from './validate.js';

@@ -1,0 +1,56 @@
+/**
+ * The etcd key layout, in one place. Every key lives under the region prefix
+ * (default `/nubo/`) and every value is JSON, so `etcdctl get --prefix /nubo/`
+ * reads as a description of the region. See docs/architecture.md.
+ */
+export const DEFAULT_PREFIX = '/nubo/';
+
+export type Keys = ReturnType<typeof keyLayout>;
+
+export function keyLayout(prefix = DEFAULT_PREFIX) {
+  const p = prefix.endsWith('/') ? prefix : `${prefix}/`;
+  return {
+    prefix: p,
+    users: { prefix: `${p}users/`, one: (id: string) => `${p}users/${id}` },
+    userNames: { one: (name: string) => `${p}index/user-names/${name}` },
+    tokens: { prefix: `${p}tokens/`, one: (hash: string) => `${p}tokens/${hash}` },
+    projects: { prefix: `${p}projects/`, one: (id: string) => `${p}projects/${id}` },
+    quotaUsage: { one: (project: string) => `${p}quota-usage/${project}` },
+    vms: { prefix: `${p}vms/`, one: (id: string) => `${p}vms/${id}` },
+    vmNames: { one: (project: string, name: string) => `${p}index/vm-names/${project}/${name}` },
+    idempotency: {
+      one: (project: string, key: string) => `${p}index/idempotency/${project}/${encodeURIComponent(key)}`,
+    },
+    sshKeys: {
+      prefix: `${p}ssh-keys/`,
+      ofProject: (project: string) => `${p}ssh-keys/${project}/`,
+      one: (project: string, id: string) => `${p}ssh-keys/${project}/${id}`,
+    },
+    networks: { prefix: `${p}networks/`, one: (id: string) => `${p}networks/${id}` },
+    /** Uniqueness of a network's /64 and segment: one key per value, created in the network's transaction. */
+    networkPrefixes: { one: (prefix64: string) => `${p}index/ipv6-prefixes/${prefix64.replace('/', '_')}` },
+    segments: { one: (segment: number) => `${p}index/segments/${segment}` },
+    images: { prefix: `${p}images/`, one: (id: string) => `${p}images/${id}` },
+    hosts: { prefix: `${p}hosts/`, one: (name: string) => `${p}hosts/${name}` },
+    /** Present only while the host's lease lives. */
+    alive: { prefix: `${p}alive/`, one: (name: string) => `${p}alive/${name}` },
+    allocations: { prefix: `${p}allocations/`, one: (host: string) => `${p}allocations/${host}` },
+    /** Uniqueness of MACs: the key is the MAC, the value the owner. */
+    macs: { prefix: `${p}macs/`, one: (mac: string) => `${p}macs/${mac}` },
+    requests: {
+      scheduler: { prefix: `${p}requests/scheduler/`, one: (id: string) => `${p}requests/scheduler/${id}` },
+      host: {
+        prefix: `${p}requests/hosts/`,
+        ofHost: (host: string) => `${p}requests/hosts/${host}/`,
+        one: (host: string, id: string) => `${p}requests/hosts/${host}/${id}`,
+      },
+    },
+    routers: { prefix: `${p}routers/`, one: (project: string) => `${p}routers/${project}` },
+    events: {
+      prefix: `${p}events/`,
+      ofProject: (project: string) => `${p}events/${project}/`,
+      one: (project: string, id: string) => `${p}events/${project}/${id}`,
+    },
+    elections: { one: (name: string) => `${p}elections/${name}` },
+  } as const;
+}

@@ -1,0 +1,52 @@
+import { NuboError } from './errors.js';
+import type { Keys } from './keys.js';
+import { DEFAULT_MAC_PREFIX, randomMac } from './mac.js';
+import type { Store } from './store/store.js';
+import type { Txn } from './store/txn.js';
+
+/** What a MAC's reservation key holds: who owns the MAC. */
+export interface MacOwner {
+  vmId: string;
+  networkId?: string;
+}
+
+/**
+ * Hands out MACs that no one else holds. A MAC is taken by creating the key
+ * `macs/<mac>` in the same transaction that uses it, so two creates that pick
+ * the same MAC cannot both commit: the loser gets a ConflictError and retries.
+ */
+export class MacAllocator {
+  constructor(
+    private readonly store: Store,
+    private readonly keys: Keys,
+    private readonly prefix = DEFAULT_MAC_PREFIX,
+    private readonly attempts = 16,
+  ) {}
+
+  /** Picks a MAC that is free now and adds its reservation to `txn`. */
+  async reserve(txn: Txn, owner: MacOwner): Promise<string> {
+    for (let i = 0; i < this.attempts; i++) {
+      const mac = randomMac(this.prefix);
+      if (!(await this.store.get(this.keys.macs.one(mac)))) {
+        txn.create(this.keys.macs.one(mac), owner);
+        return mac;
+      }
+    }
+    throw new NuboError(
+      'NUBO_EXHAUSTED',
+      `no free MAC found under ${this.prefix} after ${this.attempts} tries`,
+    );
+  }
+
+  /** Reserves one MAC on its own. */
+  async allocate(owner: MacOwner): Promise<string> {
+    const txn = this.store.txn();
+    const mac = await this.reserve(txn, owner);
+    await txn.commit();
+    return mac;
+  }
+
+  release(txn: Txn, mac: string): Txn {
+    return txn.delete(this.keys.macs.one(mac));
+  }
+}

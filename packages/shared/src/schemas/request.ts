@@ -1,0 +1,50 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { HostName, Id, Timestamp } from './common.js';
+
+export const SchedulerRequestKind = Type.Union([
+  Type.Literal('place'),
+  Type.Literal('migrate'),
+  Type.Literal('evacuate'),
+]);
+
+/** Under `requests/scheduler/<id>`: work for the scheduler leader. */
+export const SchedulerRequest = Type.Object(
+  {
+    id: Id,
+    kind: SchedulerRequestKind,
+    vmId: Id,
+    targetHost: Type.Optional(HostName),
+    createdAt: Timestamp,
+  },
+  { additionalProperties: false },
+);
+export type SchedulerRequest = Static<typeof SchedulerRequest>;
+
+export const HostRequestKind = Type.Union([
+  Type.Literal('build'),
+  Type.Literal('start'),
+  Type.Literal('stop'),
+  Type.Literal('restart'),
+  Type.Literal('resize'),
+  Type.Literal('quiesce_for_scrub'),
+  Type.Literal('scrub'),
+  Type.Literal('migrate_in'),
+  Type.Literal('migrate_out'),
+]);
+export type HostRequestKind = Static<typeof HostRequestKind>;
+
+/** Under `requests/hosts/<host>/<id>`: work for one host daemon, claimed once in a transaction. */
+export const HostRequest = Type.Object(
+  {
+    id: Id,
+    kind: HostRequestKind,
+    vmId: Id,
+    /** For migrations: the other side. */
+    peerHost: Type.Optional(HostName),
+    createdAt: Timestamp,
+    claimedAt: Type.Optional(Timestamp),
+    claimedBy: Type.Optional(Type.String({ maxLength: 255 })),
+  },
+  { additionalProperties: false },
+);
+export type HostRequest = Static<typeof HostRequest>;

@@ -1,0 +1,150 @@
+import type { Static, TSchema } from '@sinclair/typebox';
+import { Etcd3, type IOptions } from 'etcd3';
+import { ConflictError, NuboError } from '../errors.js';
+import { decode, type Entry, encode, prefixEnd } from './entry.js';
+import { LeaseHandle } from './lease.js';
+import { guarded } from './rpc-errors.js';
+import { Txn } from './txn.js';
+import { CompactedError, type WatchEvent, watchPrefix } from './watch.js';
+
+export interface StoreOptions {
+  endpoints: string[];
+  /** How long one call may wait for etcd before NUBO_STORE_UNAVAILABLE. */
+  callTimeoutMs?: number;
+}
+
+export const DEFAULT_CALL_TIMEOUT_MS = 5_000;
+
+/**
+ * A typed store over etcd. Values are JSON; reads that pass a schema are
+ * validated with it (the schema the API validates input with), so a record
+ * written by hand with `etcdctl` that does not fit is reported, not trusted.
+ */
+export class Store {
+  readonly client: Etcd3;
+
+  constructor(options: StoreOptions) {
+    const etcdOptions: IOptions = {
+      hosts: options.endpoints,
+      defaultCallOptions: () => ({
+        deadline: Date.now() + (options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS),
+      }),
+    };
+    this.client = new Etcd3(etcdOptions);
+  }
+
+  async get<S extends TSchema>(key: string, schema?: S): Promise<Entry<Static<S>> | undefined> {
+    const res = await guarded('get', () => this.client.kv.range({ key: Buffer.from(key) }));
+    const kv = res.kvs[0];
+    return kv ? decode(kv, schema) : undefined;
+  }
+
+  /** Like `get`, but a missing key is NUBO_NOT_FOUND. */
+  async require<S extends TSchema>(key: string, schema?: S, what = 'resource'): Promise<Entry<Static<S>>> {
+    const entry = await this.get(key, schema);
+    if (!entry) throw new NuboError('NUBO_NOT_FOUND', `${what} not found`);
+    return entry;
+  }
+
+  /** Every key under the prefix, in key order, and the revision they were read at. */
+  async list<S extends TSchema>(
+    prefix: string,
+    schema?: S,
+  ): Promise<{ entries: Entry<Static<S>>[]; revision: number }> {
+    const res = await guarded('list', () =>
+      this.client.kv.range({ key: Buffer.from(prefix), range_end: prefixEnd(prefix) }),
+    );
+    return { entries: res.kvs.map((kv) => decode(kv, schema)), revision: Number(res.header.revision) };
+  }
+
+  async count(prefix: string): Promise<number> {
+    const res = await guarded('count', () =>
+      this.client.kv.range({ key: Buffer.from(prefix), range_end: prefixEnd(prefix), count_only: true }),
+    );
+    return Number(res.count);
+  }
+
+  /** Writes a value unconditionally; returns the new revision. Prefer `txn` for read-modify-write. */
+  async put(key: string, value: unknown, lease?: string): Promise<number> {
+    const res = await guarded('put', () =>
+      this.client.kv.put({ key: Buffer.from(key), value: encode(value), ...(lease ? { lease } : {}) }),
+    );
+    return Number(res.header.revision);
+  }
+
+  /** Deletes one key; returns whether it existed. */
+  async delete(key: string): Promise<boolean> {
+    const res = await guarded('delete', () => this.client.kv.deleteRange({ key: Buffer.from(key) }));
+    return Number(res.deleted) > 0;
+  }
+
+  async deletePrefix(prefix: string): Promise<number> {
+    const res = await guarded('delete', () =>
+      this.client.kv.deleteRange({ key: Buffer.from(prefix), range_end: prefixEnd(prefix) }),
+    );
+    return Number(res.deleted);
+  }
+
+  txn(): Txn {
+    return new Txn(this.client);
+  }
+
+  /**
+   * Read-modify-write of one key with optimistic concurrency: reads, applies
+   * `change`, and commits only if nobody wrote meanwhile; retries a lost race a
+   * few times, then gives up with ConflictError. `change` may throw to refuse.
+   */
+  async update<S extends TSchema>(
+    key: string,
+    schema: S,
+    change: (current: Static<S>, txn: Txn) => Static<S> | Promise<Static<S>>,
+    attempts = 5,
+  ): Promise<Entry<Static<S>>> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.require(key, schema);
+      const txn = this.txn().compare(key, current.modRevision);
+      const next = await change(current.value, txn);
+      try {
+        const revision = await txn.put(key, next).commit();
+        return { ...current, value: next, modRevision: revision, version: current.version + 1 };
+      } catch (err) {
+        if (!(err instanceof ConflictError) || attempt >= attempts) throw err;
+      }
+    }
+  }
+
+  /** A lease kept alive in the background; its keys vanish when the process dies. */
+  async lease(ttlSeconds: number): Promise<LeaseHandle> {
+    return LeaseHandle.grant(this.client, ttlSeconds);
+  }
+
+  /** Changes under a prefix after a revision; see `watchPrefix`. */
+  watch<S extends TSchema>(prefix: string, options: { afterRevision?: number; schema?: S } = {}) {
+    return watchPrefix<Static<S>>(this.client, prefix, {
+      ...(options.afterRevision !== undefined ? { afterRevision: options.afterRevision } : {}),
+      parse: (kv) => decode(kv, options.schema),
+    });
+  }
+
+  /**
+   * The whole prefix, then every change: first a `reset` with all entries, then
+   * puts and deletes. After a compaction it lists again and yields a new
+   * `reset`, so a consumer that rebuilds its view on `reset` never misses a change.
+   */
+  async *listAndWatch<S extends TSchema>(prefix: string, schema?: S): AsyncGenerator<WatchEvent<Static<S>>> {
+    for (;;) {
+      const { entries, revision } = await this.list(prefix, schema);
+      yield { type: 'reset', entries, revision };
+      try {
+        yield* this.watch(prefix, { afterRevision: revision, ...(schema ? { schema } : {}) });
+        return;
+      } catch (err) {
+        if (!(err instanceof CompactedError)) throw err;
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.client.close();
+  }
+}

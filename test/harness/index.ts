@@ -1,0 +1,4 @@
+export { ETCD_BIN, EtcdCluster, type EtcdClusterOptions } from './etcd.js';
+export { freePort } from './ports.js';
+export { uniquePrefix } from './prefix.js';
+export { INSTALL_HINT, requireRoot, requireTool } from './tools.js';
