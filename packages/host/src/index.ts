@@ -1,2 +1,9 @@
-/** @nubo/host: see docs/architecture.md. The real surface grows with its issue. */
-export const PACKAGE = '@nubo/host';
+export {
+  type DomainInfo,
+  type DomainNic,
+  type DomainPower,
+  type DomainSpec,
+  domainName,
+  type HypervisorDriver,
+  vmIdOfDomain,
+} from './driver.js';

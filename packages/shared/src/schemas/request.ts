@@ -3,9 +3,11 @@ import { HostName, Id, Timestamp } from './common.js';
 
 export const SchedulerRequestKind = Type.Union([
   Type.Literal('place'),
+  Type.Literal('resize'),
   Type.Literal('migrate'),
   Type.Literal('evacuate'),
 ]);
+export type SchedulerRequestKind = Static<typeof SchedulerRequestKind>;
 
 /** Under `requests/scheduler/<id>`: work for the scheduler leader. */
 export const SchedulerRequest = Type.Object(
