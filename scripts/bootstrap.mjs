@@ -45,10 +45,14 @@ function npmDependenciesStale() {
   return statSync(join(root, 'package-lock.json')).mtimeMs > statSync(marker).mtimeMs;
 }
 
+// `npm install` rather than `npm ci`: it installs the versions in
+// package-lock.json all the same, but this workplace's registry mirror lacks
+// some platform-only optional packages (e.g. @biomejs/cli-android-arm64), which
+// the lock cannot record and `npm ci` then refuses as "out of sync".
 function installNpmDependencies() {
   if (!npmDependenciesStale()) return;
-  say('installing npm dependencies (npm ci)');
-  run('npm', ['ci', '--no-audit', '--no-fund']);
+  say('installing npm dependencies (npm install, from package-lock.json)');
+  run('npm', ['install', '--no-audit', '--no-fund']);
 }
 
 const [major, minor] = process.versions.node.split('.').map(Number);
