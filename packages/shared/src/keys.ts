@@ -51,6 +51,16 @@ export function keyLayout(prefix = DEFAULT_PREFIX) {
       ofProject: (project: string) => `${p}events/${project}/`,
       one: (project: string, id: string) => `${p}events/${project}/${id}`,
     },
+    /** Lifecycle: SKUs and their prices, BOM movements, the watch cursor, the e-mail outbox. */
+    skus: { prefix: `${p}skus/`, one: (id: string) => `${p}skus/${id}` },
+    bom: {
+      prefix: `${p}bom/`,
+      ofProject: (project: string) => `${p}bom/${project}/`,
+      ofResource: (project: string, resource: string) => `${p}bom/${project}/${resource}/`,
+      one: (project: string, resource: string, timeRev: string) => `${p}bom/${project}/${resource}/${timeRev}`,
+    },
+    lifecycle: { cursor: `${p}lifecycle/cursor` },
+    notifications: { prefix: `${p}notifications/`, one: (id: string) => `${p}notifications/${id}` },
     elections: { one: (name: string) => `${p}elections/${name}` },
   } as const;
 }

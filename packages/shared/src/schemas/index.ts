@@ -1,4 +1,6 @@
+export * from './billing.js';
 export * from './common.js';
+export * from './event.js';
 export * from './host.js';
 export * from './request.js';
 export * from './resources.js';

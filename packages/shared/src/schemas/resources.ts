@@ -10,6 +10,10 @@ export const SshKey = Type.Object(
     publicKey: Type.String({ minLength: 16, maxLength: 16384 }),
     fingerprint: Type.String({ pattern: '^SHA256:[A-Za-z0-9+/]{43}$' }),
     createdAt: Timestamp,
+    /** A deleted key may wait in the scrub queue like a VM (absent means `active`). */
+    state: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('scrub_queue')])),
+    deletedAt: Type.Optional(Timestamp),
+    scrubAfter: Type.Optional(Timestamp),
   },
   { additionalProperties: false },
 );
@@ -28,6 +32,9 @@ export const Network = Type.Object(
     segment: Type.Integer({ minimum: 1, maximum: 16_777_215 }),
     state: NetworkState,
     createdAt: Timestamp,
+    /** Set by a delete: when it entered the scrub queue and when the scrub loop may remove it. */
+    deletedAt: Type.Optional(Timestamp),
+    scrubAfter: Type.Optional(Timestamp),
   },
   { additionalProperties: false },
 );
