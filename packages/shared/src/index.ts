@@ -1,4 +1,13 @@
 export { type Static, type TSchema, Type } from '@sinclair/typebox';
+export {
+  addResources,
+  emptyAllocation,
+  NO_RESOURCES,
+  releaseVm,
+  reserveVm,
+  resourcesOf,
+  subtractResources,
+} from './allocation.js';
 export { type ConfigSource, envName, loadConfig } from './config.js';
 export {
   ConflictError,
@@ -30,7 +39,9 @@ export {
 } from './state-machine.js';
 export { AsyncQueue } from './store/async-queue.js';
 export type { Entry } from './store/entry.js';
+export { type FollowOptions, follow } from './store/follow.js';
 export { LeaseHandle } from './store/lease.js';
+export { DEFAULT_READ_CHUNK, readMany } from './store/read-many.js';
 export { DEFAULT_CALL_TIMEOUT_MS, Store, type StoreOptions } from './store/store.js';
 export { Txn } from './store/txn.js';
 export { CompactedError, type WatchEvent } from './store/watch.js';
