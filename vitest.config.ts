@@ -7,7 +7,10 @@ const pkg = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/inde
 export default defineConfig({
   resolve: {
     alias: [
-      { find: /^@nubo\/(shared|api|scheduler|host|podnet|metadata|init|cli|lifecycle)$/, replacement: pkg('$1') },
+      {
+        find: /^@nubo\/(shared|api|scheduler|host|podnet|metadata|init|cli|lifecycle)$/,
+        replacement: pkg('$1'),
+      },
       {
         find: /^@nubo\/test$/,
         replacement: fileURLToPath(new URL('./test/harness/index.ts', import.meta.url)),

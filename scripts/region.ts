@@ -39,7 +39,8 @@ async function main(): Promise<void> {
   await store.close();
 
   const env = { NUBO_ETCD_ENDPOINTS: endpoint };
-  for (const service of ['api', 'scheduler', 'host', 'podnet', 'metadata', 'lifecycle']) startService(service, env);
+  for (const service of ['api', 'scheduler', 'host', 'podnet', 'metadata', 'lifecycle'])
+    startService(service, env);
 
   console.log(`\nNubo region is up.\n  etcd: ${endpoint}`);
   console.log(`  see everything: ETCDCTL_API=3 etcdctl --endpoints=${endpoint} get --prefix /nubo/`);
