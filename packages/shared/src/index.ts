@@ -19,6 +19,15 @@ export {
   NuboError,
 } from './errors.js';
 export { eui64ToMac, isEui64, macToEui64, macToInterfaceId, macToLinkLocal } from './eui64.js';
+export {
+  type CheckOptions,
+  type CheckReport,
+  checkRegion,
+  DEFAULT_OVERCOMMIT,
+  DEFAULT_REQUEST_BOUND_MS,
+  type HostObservation,
+  type Violation,
+} from './invariants/index.js';
 export { formatIpv6, normalizeIpv6, parseIpv6, parsePrefix64 } from './ipv6.js';
 export { DEFAULT_PREFIX, type Keys, keyLayout } from './keys.js';
 export { createLogger, type Logger, type LoggerSettings, REDACTED_PATHS } from './logger.js';
