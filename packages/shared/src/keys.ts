@@ -35,6 +35,11 @@ export function keyLayout(prefix = DEFAULT_PREFIX) {
     /** Present only while the host's lease lives. */
     alive: { prefix: `${p}alive/`, one: (name: string) => `${p}alive/${name}` },
     allocations: { prefix: `${p}allocations/`, one: (host: string) => `${p}allocations/${host}` },
+    /** Uniqueness of names of networks, SSH keys and images within a scope (a project id, or `public`). */
+    names: {
+      one: (kind: 'networks' | 'ssh-keys' | 'images', scope: string, name: string) =>
+        `${p}index/names/${kind}/${scope}/${name}`,
+    },
     /** Uniqueness of MACs: the key is the MAC, the value the owner. */
     macs: { prefix: `${p}macs/`, one: (mac: string) => `${p}macs/${mac}` },
     requests: {
@@ -46,6 +51,22 @@ export function keyLayout(prefix = DEFAULT_PREFIX) {
       },
     },
     routers: { prefix: `${p}routers/`, one: (project: string) => `${p}routers/${project}` },
+    /** PodNet: per-project firewall rules, floating IPs and VPN tunnels (schemas in schemas/podnet.ts). */
+    firewallRules: {
+      prefix: `${p}firewall-rules/`,
+      ofProject: (project: string) => `${p}firewall-rules/${project}/`,
+      one: (project: string, id: string) => `${p}firewall-rules/${project}/${id}`,
+    },
+    floatingIps: {
+      prefix: `${p}floating-ips/`,
+      ofProject: (project: string) => `${p}floating-ips/${project}/`,
+      one: (project: string, id: string) => `${p}floating-ips/${project}/${id}`,
+    },
+    vpnTunnels: {
+      prefix: `${p}vpn-tunnels/`,
+      ofProject: (project: string) => `${p}vpn-tunnels/${project}/`,
+      one: (project: string, id: string) => `${p}vpn-tunnels/${project}/${id}`,
+    },
     events: {
       prefix: `${p}events/`,
       ofProject: (project: string) => `${p}events/${project}/`,
@@ -57,9 +78,11 @@ export function keyLayout(prefix = DEFAULT_PREFIX) {
       prefix: `${p}bom/`,
       ofProject: (project: string) => `${p}bom/${project}/`,
       ofResource: (project: string, resource: string) => `${p}bom/${project}/${resource}/`,
-      one: (project: string, resource: string, timeRev: string) => `${p}bom/${project}/${resource}/${timeRev}`,
+      one: (project: string, resource: string, timeRev: string) =>
+        `${p}bom/${project}/${resource}/${timeRev}`,
     },
-    lifecycle: { cursor: `${p}lifecycle/cursor` },
+    /** Per followed prefix (`vms`, `networks`, ...): how far the lifecycle daemon has derived. */
+    lifecycle: { cursor: (source: string) => `${p}lifecycle/cursors/${source}` },
     notifications: { prefix: `${p}notifications/`, one: (id: string) => `${p}notifications/${id}` },
     elections: { one: (name: string) => `${p}elections/${name}` },
   } as const;

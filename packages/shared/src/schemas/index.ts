@@ -2,6 +2,8 @@ export * from './billing.js';
 export * from './common.js';
 export * from './event.js';
 export * from './host.js';
+export * from './inputs.js';
+export * from './podnet.js';
 export * from './request.js';
 export * from './resources.js';
 export * from './tenancy.js';
