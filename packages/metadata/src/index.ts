@@ -1,2 +1,9 @@
-/** @nubo/metadata: see docs/architecture.md. The real surface grows with its issue. */
-export const PACKAGE = '@nubo/metadata';
+/** @nubo/metadata: who-am-I answers for guests, known by their EUI-64 source address. */
+export { type Asker, buildMetadataApp, type MetadataDeps } from './app.js';
+export { DEFAULT_METADATA_PORT, MetadataConfig } from './config.js';
+export { contextFor, type InterfaceContext, type VmContext } from './context.js';
+export { Ec2Tokens, MAX_TOKEN_TTL_SECONDS, TOKEN_HEADER, TOKEN_TTL_HEADER } from './ec2-token.js';
+export { IndexFeed } from './index-feed.js';
+export { FORWARDED_HEADER, identify, type Requester, requesterAddress, TrustedProxies } from './requester.js';
+export { OPENSTACK_VERSIONS } from './routes/openstack.js';
+export { type Kind, type NicEntry, UNSERVED_STATES, VmIndex } from './vm-index.js';

@@ -1,0 +1,98 @@
+import { isNuboError, type Logger, NuboError } from '@nubo/shared';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
+import { contextFor, type VmContext } from './context.js';
+import { Ec2Tokens } from './ec2-token.js';
+import { FORWARDED_HEADER, identify, type Requester, requesterAddress, TrustedProxies } from './requester.js';
+import { registerEc2Routes } from './routes/ec2.js';
+import { registerNocloudRoutes } from './routes/nocloud.js';
+import { registerNuboRoutes } from './routes/nubo.js';
+import { registerOpenstackRoutes } from './routes/openstack.js';
+import type { VmIndex } from './vm-index.js';
+
+export interface MetadataDeps {
+  index: VmIndex;
+  /** Peers whose X-Forwarded-For is believed (addresses or CIDR blocks). */
+  trustedProxies?: readonly string[];
+  ec2TokenSecret?: string;
+  ec2RequireToken?: boolean;
+  /** False until the index has listed etcd once; requests then get 503. */
+  isReady?: () => boolean;
+  logger?: Logger;
+}
+
+/** What every route gets: who is asking, and that VM's context. */
+export interface Asker {
+  requester: Requester;
+  context: VmContext;
+}
+
+export type AskerOf = (request: FastifyRequest) => Asker;
+
+/**
+ * The metadata service as a fastify instance (not listening; main.ts does
+ * that). Every answer is about the VM that asks, found from the source
+ * address alone; no route takes a VM id, so no path or header reaches another VM.
+ */
+export function buildMetadataApp(deps: MetadataDeps): FastifyInstance {
+  const app: FastifyInstance = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger as FastifyBaseLogger } : {}),
+    disableRequestLogging: true,
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    bodyLimit: 1024,
+  });
+  const trusted = new TrustedProxies(deps.trustedProxies ?? []);
+  const isReady = deps.isReady ?? (() => true);
+  const askerOf: AskerOf = (request) => {
+    if (!isReady()) throw new NuboError('NUBO_STORE_UNAVAILABLE', 'the metadata index is still loading');
+    const address = requesterAddress(
+      request.socket.remoteAddress ?? '',
+      request.headers[FORWARDED_HEADER],
+      trusted,
+    );
+    const requester = identify(address);
+    return { requester, context: contextFor(deps.index, requester) };
+  };
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+  });
+  app.setErrorHandler((err, _request, reply) => sendError(reply, err, deps.logger));
+  app.setNotFoundHandler((request, reply) => {
+    sendError(reply, new NuboError('NUBO_NOT_FOUND', `no metadata at ${request.url}`));
+  });
+  app.get('/health', async () => ({ ok: true, ready: isReady(), vms: deps.index.size }));
+  registerNuboRoutes(app, askerOf);
+  registerOpenstackRoutes(app, askerOf);
+  registerNocloudRoutes(app, askerOf);
+  registerEc2Routes(app, askerOf, {
+    tokens: new Ec2Tokens(deps.ec2TokenSecret ?? ''),
+    requireToken: deps.ec2RequireToken ?? false,
+  });
+  return app;
+}
+
+function sendError(reply: FastifyReply, err: unknown, log?: Logger): void {
+  const nubo = toNuboError(err);
+  if (nubo.status >= 500) log?.error({ err }, 'metadata request failed');
+  void reply.code(nubo.status).type('application/json').send(nubo.toJSON());
+}
+
+function toNuboError(err: unknown): NuboError {
+  if (isNuboError(err)) return err;
+  const status = (err as { statusCode?: number }).statusCode;
+  if (status === 413) return new NuboError('NUBO_PAYLOAD_TOO_LARGE');
+  if (status === 415) return new NuboError('NUBO_UNSUPPORTED_MEDIA');
+  if (status !== undefined && status >= 400 && status < 500) {
+    return new NuboError('NUBO_VALIDATION', (err as Error).message);
+  }
+  return new NuboError('NUBO_INTERNAL');
+}
+
+/** Plain text answers (cloud-init's EC2 and OpenStack readers expect text, not JSON, for leaves). */
+export function sendText(reply: FastifyReply, text: string): FastifyReply {
+  return reply.type('text/plain; charset=utf-8').send(text);
+}

@@ -1,0 +1,78 @@
+import { NuboError } from '@nubo/shared';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type Asker, type AskerOf, sendText } from '../app.js';
+import { type Ec2Tokens, TOKEN_HEADER, TOKEN_TTL_HEADER } from '../ec2-token.js';
+import { ec2MetaData, listing, walk } from './ec2-tree.js';
+
+export interface Ec2Options {
+  tokens: Ec2Tokens;
+  requireToken: boolean;
+}
+
+type Ec2Request = FastifyRequest<{ Params: { version: string; '*'?: string } }>;
+const VERSION = /^(latest|\d{4}-\d{2}-\d{2}|1\.0)$/;
+
+/** The EC2 layout: `/<version>/meta-data/...`, `/<version>/user-data`, IMDSv2 session tokens. */
+export function registerEc2Routes(app: FastifyInstance, askerOf: AskerOf, options: Ec2Options): void {
+  const askEc2 = (request: Ec2Request): Asker => {
+    if (!VERSION.test(request.params.version)) {
+      throw new NuboError('NUBO_NOT_FOUND', `no metadata at ${request.url}`);
+    }
+    const asker = askerOf(request);
+    checkToken(request, asker, options);
+    return asker;
+  };
+  app.get('/', async (request, reply) => {
+    askerOf(request);
+    return sendText(reply, ['1.0', '2009-04-04', 'latest'].join('\n'));
+  });
+  app.put('/latest/api/token', async (request, reply) => {
+    const { requester } = askerOf(request);
+    const { token, ttl } = options.tokens.issue(requester.mac, request.headers[TOKEN_TTL_HEADER]);
+    reply.header(TOKEN_TTL_HEADER, String(ttl));
+    return sendText(reply, token);
+  });
+  app.get('/:version', async (request: Ec2Request, reply) => {
+    const { context } = askEc2(request);
+    return sendText(reply, ['dynamic', 'meta-data', ...(context.userData ? ['user-data'] : [])].join('\n'));
+  });
+  app.get('/:version/user-data', async (request: Ec2Request, reply) => {
+    const { userData } = askEc2(request).context;
+    if (userData === undefined) throw new NuboError('NUBO_NOT_FOUND', 'this VM has no user-data');
+    return reply.type('application/octet-stream').send(Buffer.from(userData));
+  });
+  const metaData = async (request: Ec2Request, reply: FastifyReply) => {
+    const { context } = askEc2(request);
+    const segments = (request.params['*'] ?? '').split('/').filter(Boolean);
+    const node = walk(ec2MetaData(context), segments);
+    if (node === undefined) throw new NuboError('NUBO_NOT_FOUND', `no metadata at ${request.url}`);
+    return sendText(reply, typeof node === 'string' ? node : listing(node, segments, context));
+  };
+  app.get('/:version/meta-data', metaData);
+  app.get('/:version/meta-data/*', metaData);
+  app.get('/:version/dynamic/instance-identity/document', async (request: Ec2Request) => {
+    const { context } = askEc2(request);
+    return {
+      instanceId: context.instanceId,
+      imageId: context.imageId,
+      instanceType: `nubo.c${context.cpus}.m${context.ramMiB}`,
+      accountId: context.projectId,
+      region: 'nubo',
+      availabilityZone: 'nubo',
+      architecture: 'x86_64',
+      version: '2017-09-30',
+    };
+  });
+}
+
+/** A token, when sent, must be valid for this VM; without one the request passes unless IMDSv2 is required. */
+function checkToken(request: FastifyRequest, asker: Asker, options: Ec2Options): void {
+  const header = request.headers[TOKEN_HEADER];
+  const token = Array.isArray(header) ? header[0] : header;
+  if (token !== undefined) options.tokens.verify(asker.requester.mac, token);
+  else if (options.requireToken) {
+    throw new NuboError('NUBO_UNAUTHENTICATED', 'this region requires an EC2 metadata session token', {
+      details: [{ field: TOKEN_HEADER, message: 'ask PUT /latest/api/token first' }],
+    });
+  }
+}
