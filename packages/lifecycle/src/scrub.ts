@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ConflictError,
+  type Entry,
+  type HostRequest,
+  isValid,
+  type Keys,
+  type Logger,
+  Network,
+  SshKey,
+  type Store,
+  Vm,
+} from '@nubo/shared';
+import { releaseHolds } from './holds.js';
+
+export interface ScrubReport {
+  /** VMs handed to their host for scrubbing (host request `scrub` written). */
+  scrubbing: string[];
+  /** VMs closed here (they never had a host) or whose leftovers were released after the host closed them. */
+  closed: string[];
+  networks: string[];
+  sshKeys: string[];
+  /** Resources that lost a race and are left for the next pass. */
+  skipped: string[];
+}
+
+function due(r: { state?: string; scrubAfter?: string }, now: Date): boolean {
+  return r.state === 'scrub_queue' && r.scrubAfter !== undefined && Date.parse(r.scrubAfter) <= now.getTime();
+}
+
+async function listValid<T>(
+  store: Store,
+  prefix: string,
+  schema: Parameters<typeof isValid>[0],
+): Promise<Entry<T>[]> {
+  const { entries } = await store.list(prefix);
+  return entries.filter((e) => isValid(schema, e.value)) as Entry<T>[];
+}
+
+/**
+ * One pass of the scrub loop (docs/requests.md, "delete"): every resource in
+ * the scrub queue whose grace period has ended is removed, each in its own
+ * transaction that compares what it read, so a restore racing the pass wins
+ * or loses cleanly.
+ */
+export async function scrubOnce(
+  store: Store,
+  keys: Keys,
+  now = new Date(),
+  logger?: Logger,
+): Promise<ScrubReport> {
+  const report: ScrubReport = { scrubbing: [], closed: [], networks: [], sshKeys: [], skipped: [] };
+  const vms = await listValid<Vm>(store, keys.vms.prefix, Vm);
+  for (const entry of vms) {
+    await attempt(report, entry.value.id, logger, () => scrubVm(store, keys, entry, now, report));
+  }
+  const live = vms.filter((e) => e.value.state !== 'closed').map((e) => e.value);
+  for (const entry of await listValid<Network>(store, keys.networks.prefix, Network)) {
+    if (!due(entry.value, now)) continue;
+    if (live.some((vm) => vm.nics.some((n) => n.networkId === entry.value.id))) {
+      logger?.info({ network: entry.value.id }, 'network still has VMs; scrub later');
+      continue;
+    }
+    await attempt(report, entry.value.id, logger, async () => {
+      await scrubNetwork(store, keys, entry);
+      report.networks.push(entry.value.id);
+    });
+  }
+  for (const entry of await listValid<SshKey>(store, keys.sshKeys.prefix, SshKey)) {
+    if (!due(entry.value, now)) continue;
+    await attempt(report, entry.value.id, logger, async () => {
+      await store.txn().compare(entry.key, entry.modRevision).delete(entry.key).commit();
+      report.sshKeys.push(entry.value.id);
+    });
+  }
+  return report;
+}
+
+async function attempt(report: ScrubReport, id: string, logger: Logger | undefined, op: () => Promise<void>) {
+  try {
+    await op();
+  } catch (err) {
+    if (!(err instanceof ConflictError)) throw err;
+    logger?.info({ id, keys: err.keys }, 'changed during the scrub pass; next pass');
+    report.skipped.push(id);
+  }
+}
+
+async function scrubVm(store: Store, keys: Keys, entry: Entry<Vm>, now: Date, report: ScrubReport) {
+  const vm = entry.value;
+  const at = now.toISOString();
+  if (vm.state === 'closed') {
+    // Closed by its host: release what the host's transaction left behind.
+    const txn = store.txn();
+    if ((await releaseHolds(store, keys, vm, txn)).length === 0) return;
+    await txn.commit();
+    report.closed.push(vm.id);
+    return;
+  }
+  if (!due(vm, now)) return;
+  const reason = 'grace period ended';
+  const txn = store.txn().compare(entry.key, entry.modRevision);
+  if (vm.host) {
+    const request: HostRequest = { id: randomUUID(), kind: 'scrub', vmId: vm.id, createdAt: at };
+    txn.put(entry.key, { ...vm, state: 'scrubbing', reason, updatedAt: at } satisfies Vm);
+    txn.create(keys.requests.host.one(vm.host, request.id), request);
+    await txn.commit();
+    report.scrubbing.push(vm.id);
+    return;
+  }
+  await releaseHolds(store, keys, vm, txn);
+  txn.put(entry.key, {
+    ...vm,
+    state: 'closed',
+    reason: `${reason}; never placed on a host`,
+    updatedAt: at,
+  } satisfies Vm);
+  await txn.commit();
+  report.closed.push(vm.id);
+}
+
+/** A network goes with the indexes that reserve its /64 and its segment (when they still name it). */
+async function scrubNetwork(store: Store, keys: Keys, entry: Entry<Network>) {
+  const net = entry.value;
+  const txn = store.txn().compare(entry.key, entry.modRevision).delete(entry.key);
+  for (const key of [keys.networkPrefixes.one(net.ipv6Prefix), keys.segments.one(net.segment)]) {
+    const index = await store.get(key);
+    const v = index?.value as { id?: string; networkId?: string } | string | undefined;
+    if (index && (v === net.id || (typeof v === 'object' && (v.id === net.id || v.networkId === net.id)))) {
+      txn.compare(key, index.modRevision).delete(key);
+    }
+  }
+  await txn.commit();
+}
