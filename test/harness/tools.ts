@@ -10,6 +10,9 @@ export const INSTALL_HINT: Readonly<Record<string, string>> = {
   '/usr/sbin/radvd': 'apt-get install -y radvd',
   '/usr/sbin/nft': 'apt-get install -y nftables',
   '/usr/bin/virt-xml-validate': 'apt-get install -y libvirt-clients',
+  '/usr/bin/syslinux': 'apt-get install -y syslinux',
+  '/usr/bin/mcopy': 'apt-get install -y mtools',
+  '/usr/sbin/mkfs.vfat': 'apt-get install -y dosfstools',
 };
 
 /**
