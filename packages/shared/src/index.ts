@@ -53,6 +53,6 @@ export { LeaseHandle } from './store/lease.js';
 export { DEFAULT_READ_CHUNK, readMany } from './store/read-many.js';
 export { DEFAULT_CALL_TIMEOUT_MS, Store, type StoreOptions } from './store/store.js';
 export { Txn } from './store/txn.js';
-export { CompactedError, type WatchEvent } from './store/watch.js';
+export { CompactedError, type WatchChange, type WatchEvent } from './store/watch.js';
 export { DEFAULT_SIZE_UNIT, formatSize, parseSize, parseSizeMiB } from './units.js';
 export { ajv, isValid, toDetails, validate } from './validate.js';

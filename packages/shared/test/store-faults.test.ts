@@ -1,6 +1,6 @@
 import { EtcdCluster, uniquePrefix } from '@nubo/test';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Store, type WatchEvent } from '../src/index.js';
+import { Store, type WatchChange, type WatchEvent } from '../src/index.js';
 
 let etcd: EtcdCluster | undefined;
 let store: Store | undefined;
@@ -13,9 +13,9 @@ afterEach(async () => {
 });
 
 /** Reads events from an iterator in the background until `count` arrive. */
-function collect<T>(iter: AsyncIterable<WatchEvent<T>>, count: number): Promise<WatchEvent<T>[]> {
+function collect<T>(iter: AsyncIterable<WatchChange<T>>, count: number): Promise<WatchChange<T>[]> {
   return (async () => {
-    const out: WatchEvent<T>[] = [];
+    const out: WatchChange<T>[] = [];
     for await (const ev of iter) {
       out.push(ev);
       if (out.length >= count) break;
@@ -79,7 +79,7 @@ describe('Store under faults', () => {
     await store.put(`${p}c`, { n: 4 });
     const next = (await iter.next()).value as WatchEvent<{ n: number }>;
     expect(next).toMatchObject({ type: 'put', key: `${p}c` });
-    await iter.return?.();
+    await iter.return?.(undefined);
   });
 
   it('keeps serving reads, writes and watches when one of three members dies', async () => {

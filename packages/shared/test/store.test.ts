@@ -7,7 +7,7 @@ import {
   Resources,
   Store,
   Type,
-  type WatchEvent,
+  type WatchChange,
 } from '../src/index.js';
 
 let etcd: EtcdCluster;
@@ -97,7 +97,7 @@ describe('Store on a real etcd', () => {
     const start = await store.put(`${p}x`, { n: 0 });
     await store.txn().put(`${p}a`, { n: 1 }).put(`${p}b`, { n: 2 }).commit();
     await store.delete(`${p}x`);
-    const events: WatchEvent<unknown>[] = [];
+    const events: WatchChange<unknown>[] = [];
     for await (const ev of store.watch(p, { afterRevision: start })) {
       events.push(ev);
       if (events.length === 3) break;

@@ -3,11 +3,13 @@ import { NuboError } from '../errors.js';
 import { AsyncQueue } from './async-queue.js';
 import { decode, type Entry } from './entry.js';
 
-export type WatchEvent<T> =
+/** One change under a watched prefix. */
+export type WatchChange<T> =
   | { type: 'put'; key: string; entry: Entry<T>; revision: number }
-  | { type: 'delete'; key: string; revision: number }
-  /** The whole prefix as of `revision`: drop what you knew and take this. */
-  | { type: 'reset'; entries: Entry<T>[]; revision: number };
+  | { type: 'delete'; key: string; revision: number };
+
+/** What `listAndWatch` yields: changes, and `reset`, the whole prefix as of `revision` (drop what you knew). */
+export type WatchEvent<T> = WatchChange<T> | { type: 'reset'; entries: Entry<T>[]; revision: number };
 
 /** The watched revision is older than etcd's compaction point. */
 export class CompactedError extends NuboError {
@@ -35,9 +37,9 @@ export function watchPrefix<T>(
   client: Etcd3,
   prefix: string,
   options: WatchOptions = {},
-): AsyncIterableIterator<WatchEvent<T>> {
+): AsyncIterableIterator<WatchChange<T>> {
   let watcher: Watcher | undefined;
-  const queue = new AsyncQueue<WatchEvent<T>>(() => {
+  const queue = new AsyncQueue<WatchChange<T>>(() => {
     void watcher?.cancel().catch(() => {});
   });
   let last = options.afterRevision ?? 0;
