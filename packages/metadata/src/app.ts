@@ -4,6 +4,7 @@ import Fastify, {
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
+  LogController,
 } from 'fastify';
 import { contextFor, type VmContext } from './context.js';
 import { Ec2Tokens } from './ec2-token.js';
@@ -41,7 +42,7 @@ export type AskerOf = (request: FastifyRequest) => Asker;
 export function buildMetadataApp(deps: MetadataDeps): FastifyInstance {
   const app: FastifyInstance = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger as FastifyBaseLogger } : {}),
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     bodyLimit: 1024,
   });
