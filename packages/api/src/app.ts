@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { ajv } from '@nubo/shared';
+import { ajv, NuboError } from '@nubo/shared';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { authenticate } from './auth.js';
 import { type ApiContext, type ApiDeps, createContext } from './context.js';
@@ -57,7 +57,18 @@ async function registerV1(v1: FastifyInstance, ctx: ApiContext): Promise<void> {
     request.user = await authenticate(ctx, request);
   });
   // Files arrive as raw bytes; the route streams them to the file store itself.
+  v1.removeContentTypeParser('text/plain');
   v1.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
+  // A route that takes a JSON body takes nothing else.
+  v1.addHook('preValidation', async (request) => {
+    const type = request.headers['content-type'] ?? '';
+    if (request.routeOptions.schema?.body && !/^application\/json\b/i.test(type)) {
+      throw new NuboError(
+        'NUBO_UNSUPPORTED_MEDIA',
+        `send the body as application/json, not ${type || 'nothing'}`,
+      );
+    }
+  });
   for (const routes of [
     userRoutes,
     projectRoutes,
