@@ -9,6 +9,8 @@ export const INSTALL_HINT: Readonly<Record<string, string>> = {
   '/usr/bin/qemu-system-x86_64': 'apt-get install -y qemu-system-x86',
   '/usr/sbin/radvd': 'apt-get install -y radvd',
   '/usr/sbin/nft': 'apt-get install -y nftables',
+  '/usr/sbin/swanctl': 'apt-get install -y strongswan-swanctl charon-systemd',
+  '/usr/sbin/charon-systemd': 'apt-get install -y strongswan-swanctl charon-systemd',
   '/usr/bin/curl': 'apt-get install -y curl',
   '/usr/bin/cloud-init': 'apt-get install -y --no-install-recommends cloud-init',
   '/usr/bin/wrk': 'apt-get install -y wrk',
