@@ -1,0 +1,126 @@
+import {
+  ConflictError,
+  type Entry,
+  type HostRequest,
+  type Keys,
+  type Logger,
+  type Store,
+  Vm,
+} from '@nubo/shared';
+import { addFinishingWrites } from './finish.js';
+import { type ActContext, HANDLERS } from './handlers.js';
+import type { VmLocks } from './vm-locks.js';
+
+export type RunOutcome = 'done' | 'failed' | 'dropped' | 'taken' | 'retry';
+
+export interface RunnerDeps {
+  store: Store;
+  keys: Keys;
+  /** Who claims: `<host>/<pid>/<boot>`. */
+  claimId: string;
+  act: ActContext;
+  locks: VmLocks;
+  log: Logger;
+}
+
+const FINISH_ATTEMPTS = 5;
+
+/**
+ * Carries out one host request exactly once: claim (a transaction on the
+ * request's revision), run the driver step under the VM's lock, then in one
+ * transaction delete the request and write the VM's new state. A request
+ * that no longer applies (the VM moved on) is dropped with a log line.
+ */
+export async function runRequest(deps: RunnerDeps, entry: Entry<HostRequest>): Promise<RunOutcome> {
+  const claimRev = await claim(deps, entry);
+  if (claimRev === undefined) return 'taken';
+  return deps.locks.with(entry.value.vmId, () => carryOut(deps, entry.value, entry.key, claimRev));
+}
+
+async function claim(deps: RunnerDeps, entry: Entry<HostRequest>): Promise<number | undefined> {
+  const claimed: HostRequest = {
+    ...entry.value,
+    claimedBy: deps.claimId,
+    claimedAt: new Date().toISOString(),
+  };
+  try {
+    return await deps.store.txn().compare(entry.key, entry.modRevision).put(entry.key, claimed).commit();
+  } catch (err) {
+    if (err instanceof ConflictError) return undefined;
+    throw err;
+  }
+}
+
+async function carryOut(
+  deps: RunnerDeps,
+  req: HostRequest,
+  key: string,
+  claimRev: number,
+): Promise<RunOutcome> {
+  const handler = HANDLERS[req.kind];
+  const me = deps.act.me;
+  const vm = await deps.store.get(deps.keys.vms.one(req.vmId), Vm);
+  if (!vm || !handler.applies(vm.value, req, me)) return drop(deps, req, key, claimRev, vm?.value);
+  let failure: string | undefined;
+  try {
+    await handler.act(deps.act, vm.value, req);
+  } catch (err) {
+    failure = err instanceof Error ? err.message : String(err);
+    deps.log.warn({ request: req.id, kind: req.kind, vm: req.vmId, err }, 'request failed');
+    if (!handler.canFail) return 'retry';
+  }
+  return finish(deps, req, key, claimRev, failure);
+}
+
+async function finish(
+  deps: RunnerDeps,
+  req: HostRequest,
+  key: string,
+  claimRev: number,
+  failure?: string,
+): Promise<RunOutcome> {
+  const handler = HANDLERS[req.kind];
+  const me = deps.act.me;
+  for (let attempt = 1; ; attempt++) {
+    const vm = await deps.store.get(deps.keys.vms.one(req.vmId), Vm);
+    if (!vm || !handler.applies(vm.value, req, me)) return drop(deps, req, key, claimRev, vm?.value);
+    const txn = deps.store.txn().compare(key, claimRev).delete(key).compare(vm.key, vm.modRevision);
+    if (failure) {
+      const reason = `${req.kind} failed on ${me}: ${failure}`;
+      txn.put(vm.key, { ...vm.value, state: 'unresourced', reason, updatedAt: new Date().toISOString() });
+    } else {
+      const next = handler.after(vm.value, req, me);
+      if (next) txn.put(vm.key, next);
+      await addFinishingWrites(deps.store, deps.keys, me, req, vm.value, txn);
+    }
+    try {
+      await txn.commit();
+      return failure ? 'failed' : 'done';
+    } catch (err) {
+      if (!(err instanceof ConflictError) || attempt >= FINISH_ATTEMPTS) throw err;
+      if (err.keys.includes(key)) return 'taken';
+    }
+  }
+}
+
+async function drop(
+  deps: RunnerDeps,
+  req: HostRequest,
+  key: string,
+  claimRev: number,
+  vm?: Vm,
+): Promise<RunOutcome> {
+  deps.log.warn(
+    { request: req.id, kind: req.kind, vm: req.vmId, state: vm?.state, host: vm?.host },
+    'dropping a request that no longer applies to its VM',
+  );
+  await deps.store
+    .txn()
+    .compare(key, claimRev)
+    .delete(key)
+    .commit()
+    .catch((err) => {
+      if (!(err instanceof ConflictError)) throw err;
+    });
+  return 'dropped';
+}

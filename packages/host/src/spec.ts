@@ -1,0 +1,62 @@
+import {
+  type Entry,
+  type Image,
+  isNuboError,
+  type Keys,
+  type Network,
+  NuboError,
+  readMany,
+  type Store,
+  type Vm,
+} from '@nubo/shared';
+import type { DomainNic, DomainSpec } from './driver.js';
+import type { ImageSource, ResolvedImage } from './image-source.js';
+
+export interface SpecSources {
+  store: Store;
+  keys: Keys;
+  images: ImageSource;
+  /** The bridge that carries a network on this host, if any. */
+  bridgeFor: (network: Network) => string | undefined;
+}
+
+/**
+ * Everything the driver needs for one VM, read from etcd (image and networks
+ * in one round-trip) and the host's image store (importing the base image the
+ * first time it is needed). `sizes` overrides the VM's own (a resize).
+ */
+export async function resolveSpec(
+  src: SpecSources,
+  vm: Vm,
+  sizes: Pick<Vm, 'cpus' | 'ramMiB' | 'diskGiB'> = vm,
+): Promise<DomainSpec> {
+  const keys = [src.keys.images.one(vm.imageId), ...vm.nics.map((n) => src.keys.networks.one(n.networkId))];
+  const { entries } = await readMany(src.store, keys);
+  const image = entries[0] as Entry<Image> | undefined;
+  if (!image) throw new NuboError('NUBO_NOT_FOUND', `image ${vm.imageId} does not exist`);
+  const base = await baseImage(src.images, image.value);
+  const nics: DomainNic[] = vm.nics.map((nic, i) => {
+    const network = entries[i + 1]?.value as Network | undefined;
+    const bridge = network ? src.bridgeFor(network) : undefined;
+    return { mac: nic.mac, networkId: nic.networkId, ...(bridge ? { bridge } : {}) };
+  });
+  return {
+    vmId: vm.id,
+    hostname: vm.name,
+    cpus: sizes.cpus,
+    ramMiB: sizes.ramMiB,
+    diskGiB: sizes.diskGiB,
+    image: { id: image.value.id, path: base.path, format: base.format },
+    nics,
+  };
+}
+
+async function baseImage(images: ImageSource, image: Image): Promise<ResolvedImage> {
+  try {
+    return await images.resolve(image.id);
+  } catch (err) {
+    if (!isNuboError(err, 'NUBO_NOT_FOUND')) throw err;
+  }
+  const { id, source, format, sha256 } = image;
+  return images.import({ id, source, format, ...(sha256 ? { sha256 } : {}) });
+}

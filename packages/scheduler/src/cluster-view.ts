@@ -1,0 +1,160 @@
+import {
+  Allocation,
+  type Entry,
+  emptyAllocation,
+  follow,
+  Host,
+  HostLiveness,
+  type Keys,
+  readMany,
+  type Static,
+  type Store,
+  type TSchema,
+  type WatchEvent,
+} from '@nubo/shared';
+import type { HostView } from './capacity.js';
+
+interface Versioned<T> {
+  value: T;
+  rev: number;
+}
+
+/**
+ * The leader's picture of the hosts: `hosts/`, `alive/` and `allocations/`,
+ * followed by watches. It may be stale; placements compare the revisions it
+ * holds, and after a conflict `refresh` re-reads the hosts that moved.
+ */
+export class ClusterView {
+  private readonly hosts = new Map<string, Versioned<Host>>();
+  private readonly alive = new Map<string, number>();
+  private readonly allocations = new Map<string, Versioned<Allocation>>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly keys: Keys,
+    private readonly onHostLost: (name: string) => void = () => {},
+  ) {}
+
+  /** Starts following; resolves once every prefix was listed. `done` settles when the signal aborts. */
+  async start(signal: AbortSignal): Promise<{ done: Promise<void> }> {
+    const follows = [
+      this.followPrefix(this.keys.hosts.prefix, Host, signal, (e) => this.onHost(e)),
+      this.followPrefix(this.keys.alive.prefix, HostLiveness, signal, (e) => this.onAlive(e)),
+      this.followPrefix(this.keys.allocations.prefix, Allocation, signal, (e) => this.onAllocation(e)),
+    ];
+    await Promise.all(follows.map((f) => f.listed));
+    return { done: Promise.all(follows.map((f) => f.done)).then(() => {}) };
+  }
+
+  /** A snapshot of every registered host. */
+  snapshot(): Map<string, HostView> {
+    const out = new Map<string, HostView>();
+    for (const name of this.hosts.keys()) out.set(name, this.view(name)!);
+    return out;
+  }
+
+  view(name: string): HostView | undefined {
+    const host = this.hosts.get(name);
+    if (!host) return undefined;
+    const allocation = this.allocations.get(name);
+    return {
+      name,
+      host: host.value,
+      aliveRev: this.alive.get(name) ?? 0,
+      allocation: allocation?.value ?? emptyAllocation(name),
+      allocationRev: allocation?.rev ?? 0,
+    };
+  }
+
+  isAlive(name: string): boolean {
+    return this.alive.has(name);
+  }
+
+  /** Names of hosts that have an allocation record (hold VMs) but no liveness key. */
+  silentHostsWithVms(): string[] {
+    return [...this.allocations.entries()]
+      .filter(([name, a]) => !this.alive.has(name) && Object.keys(a.value.vms).length > 0)
+      .map(([name]) => name);
+  }
+
+  /** Records what our own transaction wrote, ahead of the watch. */
+  committed(host: string, allocation: Allocation, revision: number): void {
+    this.setAllocation(host, allocation, revision);
+  }
+
+  /** Re-reads hosts whose keys moved under a transaction. */
+  async refresh(names: Iterable<string>): Promise<void> {
+    const list = [...new Set(names)];
+    const k = this.keys;
+    const keys = list.flatMap((n) => [k.hosts.one(n), k.alive.one(n), k.allocations.one(n)]);
+    const { entries } = await readMany(this.store, keys);
+    list.forEach((name, i) => {
+      const [host, alive, allocation] = entries.slice(i * 3, i * 3 + 3) as (Entry<unknown> | undefined)[];
+      if (host) this.hosts.set(name, { value: host.value as Host, rev: host.modRevision });
+      if (alive) this.alive.set(name, alive.modRevision);
+      else this.alive.delete(name);
+      if (allocation) this.setAllocation(name, allocation.value as Allocation, allocation.modRevision, true);
+      else this.allocations.delete(name);
+    });
+  }
+
+  private followPrefix<S extends TSchema>(
+    prefix: string,
+    schema: S,
+    signal: AbortSignal,
+    handle: (e: WatchEvent<Static<S>>) => void,
+  ): { listed: Promise<void>; done: Promise<void> } {
+    let listed!: () => void;
+    const listedP = new Promise<void>((r) => {
+      listed = r;
+    });
+    const done = follow(this.store, prefix, { schema, signal }, (e) => {
+      handle(e);
+      if (e.type === 'reset') listed();
+    });
+    return { listed: Promise.race([listedP, done]), done };
+  }
+
+  private nameOf(key: string, prefix: string): string {
+    return key.slice(prefix.length);
+  }
+
+  private onHost(e: WatchEvent<Host>): void {
+    const prefix = this.keys.hosts.prefix;
+    if (e.type === 'reset') {
+      this.hosts.clear();
+      for (const en of e.entries)
+        this.hosts.set(this.nameOf(en.key, prefix), { value: en.value, rev: en.modRevision });
+    } else if (e.type === 'put')
+      this.hosts.set(this.nameOf(e.key, prefix), { value: e.entry.value, rev: e.revision });
+    else this.hosts.delete(this.nameOf(e.key, prefix));
+  }
+
+  private onAlive(e: WatchEvent<HostLiveness>): void {
+    const prefix = this.keys.alive.prefix;
+    if (e.type === 'reset') {
+      this.alive.clear();
+      for (const en of e.entries) this.alive.set(this.nameOf(en.key, prefix), en.modRevision);
+    } else if (e.type === 'put') this.alive.set(this.nameOf(e.key, prefix), e.revision);
+    else {
+      const name = this.nameOf(e.key, prefix);
+      this.alive.delete(name);
+      this.onHostLost(name);
+    }
+  }
+
+  private onAllocation(e: WatchEvent<Allocation>): void {
+    const prefix = this.keys.allocations.prefix;
+    if (e.type === 'reset') {
+      for (const en of e.entries) this.setAllocation(this.nameOf(en.key, prefix), en.value, en.modRevision);
+    } else if (e.type === 'put') this.setAllocation(this.nameOf(e.key, prefix), e.entry.value, e.revision);
+    else this.allocations.delete(this.nameOf(e.key, prefix));
+  }
+
+  /** Keeps the newest version: a watch event may arrive after our own commit recorded a later one. */
+  private setAllocation(host: string, value: Allocation, rev: number, force = false): void {
+    const known = this.allocations.get(host);
+    if (!force && known && known.rev >= rev) return;
+    this.allocations.set(host, { value, rev });
+  }
+}

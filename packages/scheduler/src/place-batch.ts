@@ -1,0 +1,175 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ConflictError,
+  type Entry,
+  type HostRequest,
+  Image,
+  readMany,
+  resourcesOf,
+  SchedulerRequest,
+  type Txn,
+  Vm,
+} from '@nubo/shared';
+import { fencedTxn, now, type SchedulerContext } from './context.js';
+import { type PlacementItem, PlacementPlan } from './placement.js';
+
+const ATTEMPTS = 8;
+
+interface Work {
+  req: Entry<SchedulerRequest>;
+  vm: Entry<Vm>;
+  item?: PlacementItem;
+  /** Set when the VM cannot even be considered (image missing...). */
+  refusal?: string;
+}
+
+/** Outcome counts of one batch, for logs and the benchmark. */
+export interface BatchResult {
+  placed: number;
+  unresourced: number;
+  dropped: number;
+}
+
+/**
+ * Places `place` and `evacuate` requests: reads the batch's requests and VMs in
+ * one round-trip, plans against the cluster view, and commits everything in
+ * one transaction that compares every touched allocation (and the hosts'
+ * liveness). A lost race re-reads the hosts that moved and plans again.
+ */
+export async function placeBatch(ctx: SchedulerContext, requestIds: string[]): Promise<BatchResult> {
+  for (let attempt = 1; ; attempt++) {
+    const { work, dropped } = await readWork(ctx, requestIds);
+    const txn = fencedTxn(ctx);
+    for (const key of dropped) txn.delete(key.key).compare(key.key, key.modRevision);
+    const plan = new PlacementPlan(ctx.view.snapshot(), ctx.policy);
+    const result = { placed: 0, unresourced: 0, dropped: dropped.length };
+    for (const w of work) {
+      const decision = w.item ? plan.place(w.item) : { vmId: w.vm.value.id, reason: w.refusal! };
+      if ('host' in decision) result.placed++;
+      else result.unresourced++;
+      writeDecision(ctx, txn, w, 'host' in decision ? { host: decision.host } : { reason: decision.reason });
+    }
+    for (const [host, allocation] of plan.touched) {
+      const view = ctx.view.view(host)!;
+      txn
+        .compare(ctx.keys.allocations.one(host), view.allocationRev)
+        .put(ctx.keys.allocations.one(host), allocation);
+      if (view.aliveRev > 0) txn.compare(ctx.keys.alive.one(host), view.aliveRev);
+    }
+    const bytes = estimateBytes(work, plan.touched.values());
+    if (bytes > ctx.maxTxnBytes && work.length > 1) throw new TooLargeError(bytes);
+    try {
+      const revision = await txn.commit();
+      for (const [host, allocation] of plan.touched) ctx.view.committed(host, allocation, revision);
+      return result;
+    } catch (err) {
+      if (!(err instanceof ConflictError) || attempt >= ATTEMPTS) throw err;
+      if (ctx.fence && err.keys.includes(ctx.fence.key)) throw err;
+      await ctx.view.refresh(hostsIn(ctx, err.keys));
+    }
+  }
+}
+
+/** The batch would exceed etcd's request size: the caller splits it. */
+export class TooLargeError extends Error {
+  override name = 'TooLargeError';
+  constructor(readonly bytes: number) {
+    super(`placement batch of about ${bytes} bytes is too large for one transaction`);
+  }
+}
+
+function estimateBytes(work: Work[], allocations: Iterable<unknown>): number {
+  let bytes = 0;
+  for (const w of work) bytes += JSON.stringify(w.vm.value).length + 400;
+  for (const a of allocations) bytes += JSON.stringify(a).length + 100;
+  return bytes;
+}
+
+function hostsIn(ctx: SchedulerContext, keys: string[]): string[] {
+  const { allocations, alive } = ctx.keys;
+  return keys
+    .filter((k) => k.startsWith(allocations.prefix) || k.startsWith(alive.prefix))
+    .map((k) => k.slice(k.startsWith(alive.prefix) ? alive.prefix.length : allocations.prefix.length));
+}
+
+async function readWork(
+  ctx: SchedulerContext,
+  requestIds: string[],
+): Promise<{ work: Work[]; dropped: { key: string; modRevision: number }[] }> {
+  const reqs = (
+    await readMany(
+      ctx.store,
+      requestIds.map((id) => ctx.keys.requests.scheduler.one(id)),
+      SchedulerRequest,
+    )
+  ).entries.filter((e): e is Entry<SchedulerRequest> => e !== undefined);
+  const vms = (
+    await readMany(
+      ctx.store,
+      reqs.map((r) => ctx.keys.vms.one(r.value.vmId)),
+      Vm,
+    )
+  ).entries;
+  const images = await readImages(ctx, vms);
+  const work: Work[] = [];
+  const dropped: { key: string; modRevision: number }[] = [];
+  reqs.forEach((req, i) => {
+    const vm = vms[i];
+    if (vm?.value.state !== 'requested') {
+      ctx.log.warn(
+        { request: req.value.id, vm: req.value.vmId, state: vm?.value.state },
+        'dropping a place request for a VM that is not requested',
+      );
+      dropped.push({ key: req.key, modRevision: req.modRevision });
+      return;
+    }
+    work.push(toWork(req, vm, images.get(vm.value.imageId)));
+  });
+  return { work, dropped };
+}
+
+async function readImages(
+  ctx: SchedulerContext,
+  vms: (Entry<Vm> | undefined)[],
+): Promise<Map<string, Image>> {
+  const ids = [...new Set(vms.flatMap((vm) => (vm ? [vm.value.imageId] : [])))];
+  const { entries } = await readMany(
+    ctx.store,
+    ids.map((id) => ctx.keys.images.one(id)),
+    Image,
+  );
+  return new Map(entries.flatMap((e, i) => (e ? [[ids[i]!, e.value] as const] : [])));
+}
+
+function toWork(req: Entry<SchedulerRequest>, vm: Entry<Vm>, image: Image | undefined): Work {
+  if (!image) return { req, vm, refusal: `image ${vm.value.imageId} does not exist` };
+  if (image.state !== 'ready')
+    return { req, vm, refusal: `image ${image.name} is ${image.state}, not ready` };
+  const item: PlacementItem = {
+    vmId: vm.value.id,
+    need: resourcesOf(vm.value),
+    hypervisors: image.hypervisors,
+  };
+  // An evacuated VM keeps its dead host until placed; its reservation there is released in the same transaction.
+  if (req.value.kind === 'evacuate' && vm.value.host) item.releaseFrom = vm.value.host;
+  return { req, vm, item };
+}
+
+function writeDecision(
+  ctx: SchedulerContext,
+  txn: Txn,
+  w: Work,
+  d: { host: string } | { reason: string },
+): void {
+  const { keys } = ctx;
+  const vm = w.vm.value;
+  txn.compare(w.req.key, w.req.modRevision).delete(w.req.key).compare(w.vm.key, w.vm.modRevision);
+  if ('reason' in d) {
+    txn.put(w.vm.key, { ...vm, state: 'unresourced', reason: d.reason, updatedAt: now() });
+    return;
+  }
+  const { reason: _old, ...rest } = vm;
+  txn.put(w.vm.key, { ...rest, state: 'building', host: d.host, updatedAt: now() });
+  const request: HostRequest = { id: randomUUID(), kind: 'build', vmId: vm.id, createdAt: now() };
+  txn.put(keys.requests.host.one(d.host, request.id), request);
+}

@@ -1,0 +1,119 @@
+import { type Allocation, type Hypervisor, type Resources, releaseVm, reserveVm } from '@nubo/shared';
+import { freeOf, type HostView, limitOf, shortages } from './capacity.js';
+import type { PlacementPolicy } from './config.js';
+
+/** One VM to place. */
+export interface PlacementItem {
+  vmId: string;
+  need: Resources;
+  /** The hypervisors the VM's image runs on. */
+  hypervisors: readonly Hypervisor[];
+  /** Evacuation: the dead host the VM is released from in the same transaction. */
+  releaseFrom?: string;
+}
+
+export type PlacementDecision = { vmId: string; host: string } | { vmId: string; reason: string };
+
+/**
+ * Plans placements for a batch against a working copy of the hosts: filter
+ * (alive, enabled, hypervisor, room under the ratios), weigh (spread: most free
+ * RAM share first; pack: least), reserve in the copy so the next VM of the
+ * batch sees it. Pure: the caller commits `touched` allocations in one transaction.
+ */
+export class PlacementPlan {
+  readonly decisions: PlacementDecision[] = [];
+  /** Allocations changed by the plan, by host name. */
+  readonly touched = new Map<string, Allocation>();
+
+  constructor(
+    private readonly hosts: ReadonlyMap<string, HostView>,
+    private readonly policy: PlacementPolicy,
+  ) {}
+
+  place(item: PlacementItem): PlacementDecision {
+    const candidates = this.candidates(item);
+    const decision: PlacementDecision =
+      candidates.length === 0
+        ? { vmId: item.vmId, reason: this.explain(item) }
+        : { vmId: item.vmId, host: this.best(candidates) };
+    if ('host' in decision) {
+      if (item.releaseFrom) this.releaseOn(item.releaseFrom, item.vmId);
+      this.touch(decision.host, reserveVm(this.allocation(decision.host), item.vmId, item.need));
+    }
+    this.decisions.push(decision);
+    return decision;
+  }
+
+  allocation(host: string): Allocation {
+    const view = this.hosts.get(host);
+    return this.touched.get(host) ?? view!.allocation;
+  }
+
+  private releaseOn(host: string, vmId: string): void {
+    if (!this.hosts.has(host)) return;
+    this.touch(host, releaseVm(this.allocation(host), vmId));
+  }
+
+  private touch(host: string, allocation: Allocation): void {
+    this.touched.set(host, allocation);
+  }
+
+  private usable(view: HostView, item: PlacementItem): boolean {
+    return view.aliveRev > 0 && view.host.enabled && item.hypervisors.includes(view.host.hypervisor);
+  }
+
+  private freeNow(view: HostView): Resources {
+    return freeOf({ ...view, allocation: this.allocation(view.name) }, this.policy);
+  }
+
+  private candidates(item: PlacementItem): HostView[] {
+    const out: HostView[] = [];
+    for (const view of this.hosts.values()) {
+      if (this.usable(view, item) && shortages(item.need, this.freeNow(view)).length === 0) out.push(view);
+    }
+    return out;
+  }
+
+  /** The candidate with the highest (spread) or lowest (pack) share of RAM left; ties by name. */
+  private best(candidates: HostView[]): string {
+    const sign = this.policy.weigher === 'spread' ? 1 : -1;
+    let best = candidates[0]!;
+    let bestScore = sign * this.ramShare(best);
+    for (const view of candidates.slice(1)) {
+      const score = sign * this.ramShare(view);
+      if (score > bestScore || (score === bestScore && view.name < best.name)) {
+        best = view;
+        bestScore = score;
+      }
+    }
+    return best.name;
+  }
+
+  private ramShare(view: HostView): number {
+    const limit = limitOf(view.host, this.policy).ramMiB;
+    return limit > 0 ? this.freeNow(view).ramMiB / limit : 0;
+  }
+
+  /** Why no host fits, counted by the first filter each host fails. */
+  private explain(item: PlacementItem): string {
+    const counts = { dead: 0, disabled: 0, hypervisor: 0, short: new Map<string, number>() };
+    for (const view of this.hosts.values()) {
+      if (view.aliveRev === 0) counts.dead++;
+      else if (!view.host.enabled) counts.disabled++;
+      else if (!item.hypervisors.includes(view.host.hypervisor)) counts.hypervisor++;
+      else
+        for (const s of shortages(item.need, this.freeNow(view)))
+          counts.short.set(s, (counts.short.get(s) ?? 0) + 1);
+    }
+    const { cpus, ramMiB, diskGiB } = item.need;
+    const parts = [`${this.hosts.size} hosts known`];
+    if (counts.dead) parts.push(`${counts.dead} not alive`);
+    if (counts.disabled) parts.push(`${counts.disabled} disabled`);
+    if (counts.hypervisor)
+      parts.push(
+        `${counts.hypervisor} run a hypervisor the image does not support (${item.hypervisors.join(', ')})`,
+      );
+    for (const [what, n] of counts.short) parts.push(`${n} lack free ${what}`);
+    return `no host can take this VM (${cpus} vCPU, ${ramMiB} MiB RAM, ${diskGiB} GiB disk): ${parts.join('; ')}`;
+  }
+}

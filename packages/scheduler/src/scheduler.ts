@@ -1,0 +1,111 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ConflictError, follow, keyLayout, type Logger, SchedulerRequest, type Store } from '@nubo/shared';
+import { ClusterView } from './cluster-view.js';
+import type { SchedulerConfig } from './config.js';
+import type { Fence, SchedulerContext } from './context.js';
+import { Leadership } from './leadership.js';
+import { markHostLost } from './lost-hosts.js';
+import { migrate } from './migrate.js';
+import { placeAll } from './place-all.js';
+import { resize } from './resize.js';
+import { type Job, WorkQueue } from './work-queue.js';
+
+export type SchedulerSettings = Omit<SchedulerConfig, 'etcdEndpoints' | 'logLevel'>;
+
+/**
+ * One copy of the scheduler. Every copy campaigns; the leader follows
+ * `requests/scheduler/` and the hosts, places in batches, handles resizes,
+ * migrations and lost hosts. See docs/scheduler.md.
+ */
+export class Scheduler {
+  private readonly leadership: Leadership;
+  private running: Promise<void> | undefined;
+  /** Called after each batch, for tests and the benchmark. */
+  onBatch: (result: { placed: number; unresourced: number; dropped: number }) => void = () => {};
+
+  constructor(
+    private readonly store: Store,
+    private readonly settings: SchedulerSettings,
+    private readonly log: Logger,
+  ) {
+    const key = keyLayout(settings.prefix).elections.one('scheduler');
+    this.leadership = new Leadership(store, key, settings.schedulerId, settings.leaseTtlSeconds, log);
+  }
+
+  get isLeader(): boolean {
+    return this.leadership.leading;
+  }
+
+  start(): void {
+    this.running ??= this.leadership.run((fence, signal) => this.lead(fence, signal));
+  }
+
+  async stop(): Promise<void> {
+    await this.leadership.stop();
+    await this.running;
+  }
+
+  private async lead(fence: Fence, signal: AbortSignal): Promise<void> {
+    const keys = keyLayout(this.settings.prefix);
+    const work = new WorkQueue();
+    const view = new ClusterView(this.store, keys, (host) => work.lost(host));
+    signal.addEventListener('abort', () => work.close(), { once: true });
+    const { done } = await view.start(signal);
+    const ctx: SchedulerContext = {
+      ...this.settings,
+      store: this.store,
+      keys,
+      view,
+      policy: this.settings,
+      fence,
+      log: this.log,
+    };
+    const grace = setTimeout(
+      () => view.silentHostsWithVms().forEach((h) => work.lost(h)),
+      this.settings.hostLostGraceMs,
+    );
+    const requests = follow(
+      this.store,
+      keys.requests.scheduler.prefix,
+      { schema: SchedulerRequest, signal },
+      (ev) => {
+        if (ev.type === 'reset') work.reset(ev.entries.map((e) => e.value));
+        else if (ev.type === 'put') work.add(ev.entry.value);
+        else work.remove(ev.key.slice(keys.requests.scheduler.prefix.length));
+      },
+    );
+    try {
+      await Promise.race([this.drain(ctx, work, signal), requests, done]);
+    } finally {
+      clearTimeout(grace);
+      work.close();
+    }
+  }
+
+  /** Works until the term ends; an error that is not ours to fix ends the term. */
+  private async drain(ctx: SchedulerContext, work: WorkQueue, signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      const next = work.take();
+      if (!next) {
+        await work.wait();
+        continue;
+      }
+      try {
+        await this.handle(ctx, next);
+        work.finished(next);
+      } catch (err) {
+        if (err instanceof ConflictError && err.keys.includes(ctx.fence!.key)) throw err;
+        this.log.error({ err, kind: next.kind }, 'scheduler work failed; retrying');
+        work.retry(next);
+        await sleep(200);
+      }
+    }
+  }
+
+  private async handle(ctx: SchedulerContext, job: Job): Promise<void> {
+    if (job.kind === 'lost') await markHostLost(ctx, job.host);
+    else if (job.kind === 'place') this.onBatch(await placeAll(ctx, job.ids));
+    else if (job.kind === 'resize') await resize(ctx, job.id);
+    else await migrate(ctx, job.id);
+  }
+}
