@@ -74,8 +74,10 @@ export class Follower {
 
   private async resume(): Promise<{ records: Map<string, unknown>; after: number }> {
     const cursor = await this.deps.store.get(this.deps.keys.lifecycle.cursor(this.source.name), Cursor);
-    const after = (cursor?.value.revision ?? 1) - 1;
-    if (after <= 0) return { records: new Map(), after: 0 };
+    // etcd's first write is revision 2: "after 1" replays the whole history
+    // (a watch "after 0" would mean "from now" to the store).
+    const after = Math.max(1, (cursor?.value.revision ?? 2) - 1);
+    if (after <= 1) return { records: new Map(), after: 1 };
     try {
       return { records: (await snapshotAt(this.deps.store, this.source, after)).records, after };
     } catch (err) {
