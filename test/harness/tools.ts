@@ -15,6 +15,7 @@ export const INSTALL_HINT: Readonly<Record<string, string>> = {
   '/usr/bin/cloud-init': 'apt-get install -y --no-install-recommends cloud-init',
   '/usr/bin/wrk': 'apt-get install -y wrk',
   '/usr/bin/virt-xml-validate': 'apt-get install -y libvirt-clients',
+  '/usr/bin/ssh-keygen': 'apt-get install -y openssh-client',
   '/usr/bin/syslinux': 'apt-get install -y syslinux',
   '/usr/bin/mcopy': 'apt-get install -y mtools',
   '/usr/sbin/mkfs.vfat': 'apt-get install -y dosfstools',
