@@ -12,6 +12,22 @@ export {
 export { createDriver } from './driver-factory.js';
 export { FakeDriver, type FakeDriverOptions, type FakeOp } from './drivers/fake.js';
 export { MemoryImageStore } from './drivers/fake-images.js';
+export { HypervDriver, type HypervDriverOptions } from './drivers/hyperv/driver.js';
+export {
+  encodeCommand,
+  type PsValue,
+  powershellCommandLine,
+  psLiteral,
+  psScript,
+} from './drivers/hyperv/powershell.js';
+export {
+  fingerprint,
+  LocalPowerShell,
+  type PowerShellTransport,
+  type ScriptResult,
+  type SshTarget,
+  SshTransport,
+} from './drivers/hyperv/transport.js';
 export {
   type AccelFacts,
   chooseDomainType,
