@@ -55,11 +55,20 @@ export function loadTemplates(dir?: string): Templates {
   return out;
 }
 
+function fill(template: string, vars: Record<string, string>, oneLine: boolean): string {
+  return template.replace(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g, (_, name: string) => {
+    const value = vars[name] ?? '';
+    // A header holds one line: a variable must not be able to add headers.
+    return oneLine ? value.replace(/[\r\n]+/g, ' ') : value;
+  });
+}
+
+/** Splits off the `Subject:` line first, so no variable can move the split. */
 export function render(template: string, vars: Record<string, string>): RenderedMail {
-  const filled = template.replace(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g, (_, name: string) => vars[name] ?? '');
-  const match = /^Subject:[ \t]*(.*)\r?\n\r?\n?/.exec(filled);
-  if (!match) return { subject: 'Nubo notification', text: filled };
-  // A header holds one line: a variable must not be able to add headers.
-  const subject = match[1]!.replace(/[\r\n]+/g, ' ').trim();
-  return { subject, text: filled.slice(match[0].length) };
+  const match = /^Subject:[ \t]*(.*)\r?\n(\r?\n)?/.exec(template);
+  if (!match) return { subject: 'Nubo notification', text: fill(template, vars, false) };
+  return {
+    subject: fill(match[1]!, vars, true).trim(),
+    text: fill(template.slice(match[0].length), vars, false),
+  };
 }
