@@ -61,7 +61,7 @@ export function renderStrongswanConf(dir: string): string {
     `  plugins { vici { socket = unix://${dir}/charon.vici } }`,
     '  install_routes = no',
     '  journal { default = -1 }',
-    `  filelog { router { path = ${dir}/charon.log\n    default = 1 } }`,
+    `  filelog { router { path = ${dir}/charon.log\n    flush_line = yes\n    default = 1 } }`,
     '}',
     '',
   ].join('\n');
