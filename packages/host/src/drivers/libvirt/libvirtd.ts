@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, openSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { NuboError } from '@nubo/shared';
 import { runCommand } from '../../images/command.js';
@@ -35,21 +36,36 @@ export async function ensureLibvirtd(options: { logDir?: string } = {}): Promise
   const logDir = options.logDir ?? '/var/log/nubo';
   await mkdir(logDir, { recursive: true });
   const children: ChildProcess[] = [];
-  if (!existsSync('/run/libvirt/virtlogd-sock'))
+  if (!(await canConnect('/run/libvirt/virtlogd-sock')))
     children.push(daemon('/usr/sbin/virtlogd', join(logDir, 'virtlogd.log')));
   children.push(daemon('/usr/sbin/libvirtd', join(logDir, 'libvirtd.log')));
-  const started = children.map((c) => c.pid!).filter(Boolean);
-  const stop = () => stopPids(started.slice().reverse());
   const deadline = Date.now() + 20_000;
   while (!(await libvirtdAnswers())) {
-    if (Date.now() > deadline || children.some((c) => c.exitCode !== null)) {
-      await stop();
+    if (Date.now() > deadline) {
+      await stopPids(pidsOf(children));
       throw new NuboError('NUBO_HYPERVISOR', `libvirtd did not come up; see ${logDir}/libvirtd.log`);
     }
     await sleep(100);
   }
-  return { started, stop };
+  // A daemon that exited lost a race with one someone else started at the same
+  // moment: that one serves us, and is not ours to stop.
+  const started = pidsOf(children.filter((c) => c.exitCode === null && c.signalCode === null));
+  return { started, stop: () => stopPids(started.slice().reverse()) };
 }
+
+/** A socket file can outlive its daemon (SIGKILL); only a connection proves it listens. */
+function canConnect(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(path);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+const pidsOf = (children: ChildProcess[]) => children.flatMap((c) => (c.pid ? [c.pid] : []));
 
 async function libvirtdAnswers(): Promise<boolean> {
   if (!existsSync('/run/libvirt/libvirt-sock')) return false;
