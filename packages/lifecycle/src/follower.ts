@@ -32,6 +32,7 @@ export class Follower {
   seen = 0;
   private iterator: AsyncIterableIterator<WatchEvent<unknown>> | undefined;
   private stopped = false;
+  private busy = false;
   private waiters: { revision: number; resolve: () => void }[] = [];
   private readonly now: () => Date;
 
@@ -47,7 +48,12 @@ export class Follower {
     while (!this.stopped) {
       this.iterator = this.deps.store.watch(this.source.prefix, { afterRevision: after });
       try {
-        for await (const ev of this.iterator) await this.handle(ev, records);
+        for await (const ev of this.iterator) {
+          this.busy = true;
+          await this.handle(ev, records);
+          this.busy = false;
+          this.wakeWhenIdle();
+        }
         return;
       } catch (err) {
         if (!(err instanceof CompactedError)) throw err;
@@ -66,7 +72,7 @@ export class Follower {
     void this.iterator?.return?.();
   }
 
-  /** Resolves once this follower has handled every change up to `revision` of its prefix. */
+  /** Resolves once this follower has handled every change up to `revision` of its prefix (and is idle). */
   waitFor(revision: number): Promise<void> {
     if (this.seen >= revision) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push({ revision, resolve }));
@@ -86,6 +92,20 @@ export class Follower {
       const snap = await snapshotAt(this.deps.store, this.source, 0);
       return { records: snap.records, after: snap.revision };
     }
+  }
+
+  /**
+   * Waiters wake once nothing more is queued: the other keys of a revision
+   * (one transaction) arrive together and are handled before the next
+   * macrotask, so a waiter never sees half a transaction.
+   */
+  private wakeWhenIdle(): void {
+    setImmediate(() => {
+      if (this.busy) return;
+      const ready = this.waiters.filter((w) => w.revision <= this.seen);
+      this.waiters = this.waiters.filter((w) => w.revision > this.seen);
+      for (const w of ready) w.resolve();
+    });
   }
 
   private async handle(ev: WatchEvent<unknown>, records: Map<string, unknown>): Promise<void> {
@@ -122,8 +142,5 @@ export class Follower {
 
   private advance(revision: number): void {
     this.seen = Math.max(this.seen, revision);
-    const ready = this.waiters.filter((w) => w.revision <= this.seen);
-    this.waiters = this.waiters.filter((w) => w.revision > this.seen);
-    for (const w of ready) w.resolve();
   }
 }
