@@ -25,7 +25,7 @@ async function timeIt(n: number, fn: () => Promise<unknown> | unknown): Promise<
   return median(times);
 }
 
-const guestDir = process.env.NUBO_GUEST_DIR ?? '/var/cache/nubo/guest';
+const guestDir = '/var/cache/nubo/guest';
 execFileSync('/bin/bash', [join(import.meta.dirname, '../scripts/guest/build.sh'), guestDir]);
 const root = await mkdtemp(join(tmpdir(), 'nubo-bench-libvirt-'));
 const daemons = await ensureLibvirtd({ logDir: join(root, 'daemons') });
