@@ -35,3 +35,13 @@ export const transportName = (segment: number): string => `tr${segment}`;
 /** On a hypervisor host: the bridge a VM's tap joins, and its VLAN/VXLAN device. */
 export const hostBridgeName = (segment: number): string => `nb${segment}`;
 export const hostTransportName = (segment: number): string => `nx${segment}`;
+
+/**
+ * A stable, locally administered MAC for a router's link (uplink, network
+ * bridges): a router rebuilt after a reboot or a repair keeps its MACs and
+ * link-local addresses, so neighbours' caches and guests' default routes stay valid.
+ */
+export function stableMac(text: string): string {
+  const hex = createHash('sha256').update(text).digest('hex').slice(0, 10);
+  return `02:${hex.match(/../g)!.join(':')}`;
+}

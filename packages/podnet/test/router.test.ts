@@ -137,6 +137,31 @@ describe('a project router in a namespace', () => {
     expect(await lab.get(region.up, `http://[${clientA.address6}]:8090/`)).toBeUndefined();
   });
 
+  it('maps a floating IP 1:1 to a guest, both ways', async () => {
+    await store.put(keys.floatingIps.one(a.id, 'f1'), {
+      id: '00000000-0000-4000-8000-0000000000f1',
+      projectId: a.id,
+      publicIpv4: '203.0.113.50',
+      privateIpv4: '10.0.0.5',
+      createdAt: new Date().toISOString(),
+    });
+    await store.put(keys.firewallRules.one(a.id, 'r2'), {
+      id: '00000000-0000-4000-8000-000000000002',
+      projectId: a.id,
+      direction: 'inbound',
+      protocol: 'tcp',
+      port: '8080',
+      remote: `${SERVER4}/32`,
+      createdAt: new Date().toISOString(),
+    });
+    const inbound = await eventually('inbound through the floating IP', () =>
+      lab.get(region.up, 'http://203.0.113.50:8080/'),
+    );
+    expect(inbound.remote).toBe(`::ffff:${SERVER4}`);
+    expect((await lab.get(clientA.ns, `http://${SERVER4}:8080/`))?.remote).toBe('::ffff:203.0.113.50');
+    expect(await lab.get(region.up, 'http://203.0.113.50:8090/')).toBeUndefined();
+  });
+
   it('drops a guest sending from an address that is not its own', async () => {
     await ipn(clientA.ns, ['addr', 'add', 'fd00:a::bad/64', 'dev', 'eth0', 'nodad']);
     expect(await lab.get(clientA.ns, `http://[${SERVER6}]:8080/`, 'fd00:a::bad')).toBeUndefined();
@@ -186,7 +211,20 @@ describe('a project router in a namespace', () => {
     expect(daemon.lastChanges.get(a.id)?.every((c) => /102|ruleset/.test(c))).toBe(true);
   });
 
-  it('repairs a namespace deleted by hand', async () => {
+  it('repairs a namespace deleted by hand, with the same MACs (neighbours keep working)', async () => {
+    const macs = async () =>
+      (await ipn(nsA(), ['-br', 'link', 'show']))
+        .split('\n')
+        .filter((l) => /^(up0|br)/.test(l))
+        .map((l) =>
+          l
+            .split(/\s+/)
+            .slice(0, 1)
+            .concat(l.split(/\s+/)[2] ?? '')
+            .join(' '),
+        )
+        .join(',');
+    const before = await macs();
     await sh('ip', ['netns', 'del', nsA()]);
     await eventually('namespace back', async () => (await sh('ip', ['netns', 'list'])).includes(nsA()));
     await daemon.idle();
@@ -194,6 +232,7 @@ describe('a project router in a namespace', () => {
       lab.get(clientA.ns, `http://[${SERVER6}]:8080/`, clientA.address6),
     );
     expect(seen.remote).toBe(clientA.address6);
+    expect(await macs()).toBe(before);
   });
 
   it('removes everything of a deleted project and nothing else', async () => {

@@ -40,6 +40,7 @@ async function ensureUplink(d: RouterDesired, link: LinkInfo | undefined, change
     await ip(pub, ['link', 'set', peer, 'master', bridge, 'up']);
     if (link) changes.push(`reattached ${peer} to ${bridge}`);
   }
+  if (link?.address !== d.uplink.mac) await ip(d.namespace, ['link', 'set', name, 'address', d.uplink.mac]);
   if (!link || !isUp(link)) await ip(d.namespace, ['link', 'set', name, 'up']);
 }
 
@@ -55,6 +56,7 @@ async function ensureNetworkLinks(
     await ip(ns, ['link', 'add', n.bridge, 'type', 'bridge']);
     changes.push(`created bridge ${n.bridge}`);
   }
+  if (br?.address !== n.mac) await ip(ns, ['link', 'set', n.bridge, 'address', n.mac]);
   if (!br || !isUp(br)) await ip(ns, ['link', 'set', n.bridge, 'up']);
   const tr = links.get(n.transport.name);
   if (tr && !transportMatches(tr, n.transport)) {

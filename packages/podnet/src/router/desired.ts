@@ -1,7 +1,7 @@
 import type { FirewallRule, FloatingIp, Network, Project, RouterConfig, Vm, VpnTunnel } from '@nubo/shared';
 import { macToEui64, macToLinkLocal } from '@nubo/shared';
 import type { PodnetConfig } from '../config.js';
-import { bridgeName, namespaceName, transportName, UPLINK_IF, uplinkPeerName } from '../names.js';
+import { bridgeName, namespaceName, stableMac, transportName, UPLINK_IF, uplinkPeerName } from '../names.js';
 import { gatewayIpv4, gatewayIpv6 } from './addresses.js';
 import { renderRuleset } from './nft.js';
 import { renderRadvd } from './radvd-config.js';
@@ -25,6 +25,7 @@ export interface NetworkDesired {
   id: string;
   segment: number;
   bridge: string;
+  mac: string;
   transport: TransportSpec & { name: string };
   /** Gateway addresses on the bridge, `addr/len`. */
   addresses: string[];
@@ -39,7 +40,7 @@ export interface NetworkDesired {
 export interface RouterDesired {
   projectId: string;
   namespace: string;
-  uplink: { name: string; peer: string; bridge: string; netns: string; addresses: string[] };
+  uplink: { name: string; mac: string; peer: string; bridge: string; netns: string; addresses: string[] };
   routes: { gateway6?: string; gateway4?: string };
   networks: NetworkDesired[];
   nftRuleset: string;
@@ -52,7 +53,7 @@ export function desiredRouter(s: ProjectSnapshot, config: PodnetConfig): RouterD
   const networks = s.networks
     .filter((n) => n.state === 'active')
     .sort((a, b) => a.segment - b.segment)
-    .map((n) => desiredNetwork(n, s, config));
+    .map((n) => desiredNetwork(n, s, config, namespace));
   const uplinkAddresses = [s.router.uplinkIpv6, ...(s.router.uplinkIpv4 ? [s.router.uplinkIpv4] : [])];
   const floating = [...s.floatingIps].sort((a, b) => a.publicIpv4.localeCompare(b.publicIpv4));
   const desired: Omit<RouterDesired, 'nftRuleset'> = {
@@ -60,6 +61,7 @@ export function desiredRouter(s: ProjectSnapshot, config: PodnetConfig): RouterD
     namespace,
     uplink: {
       name: UPLINK_IF,
+      mac: stableMac(`${namespace}/uplink`),
       peer: uplinkPeerName(namespace),
       bridge: config.publicBridge,
       netns: config.publicNetns,
@@ -84,13 +86,19 @@ export function desiredRouter(s: ProjectSnapshot, config: PodnetConfig): RouterD
   return { ...desired, nftRuleset };
 }
 
-function desiredNetwork(n: Network, s: ProjectSnapshot, config: PodnetConfig): NetworkDesired {
+function desiredNetwork(
+  n: Network,
+  s: ProjectSnapshot,
+  config: PodnetConfig,
+  namespace: string,
+): NetworkDesired {
   const addresses = [gatewayIpv6(n.ipv6Prefix), ...(n.ipv4Cidr ? [gatewayIpv4(n.ipv4Cidr)] : [])];
   const bridge = bridgeName(n.segment);
   return {
     id: n.id,
     segment: n.segment,
     bridge,
+    mac: stableMac(`${namespace}/${bridge}`),
     transport: { ...transportSpec(n.segment, config), name: transportName(n.segment) },
     addresses,
     ipv6Prefix: n.ipv6Prefix,
