@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, openSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { NuboError } from '@nubo/shared';
@@ -18,9 +18,17 @@ security_driver = "none"
 export interface LibvirtDaemons {
   /** PIDs of the daemons this call started (empty when libvirtd was already running). */
   readonly started: number[];
-  /** Stops exactly the daemons this call started, by PID. */
+  /**
+   * Says this user is done. The last live user stops the daemons a Nubo
+   * helper started (their PIDs are recorded); daemons nobody here started are
+   * never stopped.
+   */
   stop(): Promise<void>;
 }
+
+/** Who uses the daemons (`users/<pid>-<n>`) and which PIDs a helper started (`started.json`). */
+const STATE_DIR = '/run/nubo/libvirtd';
+let userSeq = 0;
 
 const URI = 'qemu:///system';
 
@@ -31,7 +39,8 @@ const URI = 'qemu:///system';
  * and /etc/libvirt/qemu.conf (written only when absent).
  */
 export async function ensureLibvirtd(options: { logDir?: string } = {}): Promise<LibvirtDaemons> {
-  if (await libvirtdAnswers()) return { started: [], stop: async () => {} };
+  const stop = await registerUser();
+  if (await libvirtdAnswers()) return { started: [], stop };
   await prepareHost();
   const logDir = options.logDir ?? '/var/log/nubo';
   await mkdir(logDir, { recursive: true });
@@ -43,6 +52,7 @@ export async function ensureLibvirtd(options: { logDir?: string } = {}): Promise
   while (!(await libvirtdAnswers())) {
     if (Date.now() > deadline) {
       await stopPids(pidsOf(children));
+      await stop();
       throw new NuboError('NUBO_HYPERVISOR', `libvirtd did not come up; see ${logDir}/libvirtd.log`);
     }
     await sleep(100);
@@ -50,7 +60,27 @@ export async function ensureLibvirtd(options: { logDir?: string } = {}): Promise
   // A daemon that exited lost a race with one someone else started at the same
   // moment: that one serves us, and is not ours to stop.
   const started = pidsOf(children.filter((c) => c.exitCode === null && c.signalCode === null));
-  return { started, stop: () => stopPids(started.slice().reverse()) };
+  await writeFile(join(STATE_DIR, 'started.json'), JSON.stringify({ pids: started }));
+  return { started, stop };
+}
+
+async function registerUser(): Promise<() => Promise<void>> {
+  const users = join(STATE_DIR, 'users');
+  await mkdir(users, { recursive: true });
+  const me = join(users, `${process.pid}-${userSeq++}`);
+  await writeFile(me, '');
+  return async () => {
+    await rm(me, { force: true });
+    const others = (await readdir(users)).filter((name) => alive(Number(name.split('-')[0])));
+    if (others.length > 0) return;
+    const record = join(STATE_DIR, 'started.json');
+    const pids = await readFile(record, 'utf8').then(
+      (text) => (JSON.parse(text) as { pids: number[] }).pids,
+      () => [] as number[],
+    );
+    await rm(record, { force: true });
+    await stopPids((await daemonsOnly(pids)).reverse());
+  };
 }
 
 /** A socket file can outlive its daemon (SIGKILL); only a connection proves it listens. */
@@ -63,6 +93,12 @@ function canConnect(path: string): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/** Only PIDs that are still libvirtd or virtlogd: a recorded PID may have been reused. */
+async function daemonsOnly(pids: number[]): Promise<number[]> {
+  const names = await Promise.all(pids.map((pid) => readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')));
+  return pids.filter((_, i) => ['libvirtd', 'virtlogd'].includes(names[i]!.trim()));
 }
 
 const pidsOf = (children: ChildProcess[]) => children.flatMap((c) => (c.pid ? [c.pid] : []));
