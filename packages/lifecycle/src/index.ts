@@ -11,6 +11,7 @@ export {
 } from './bom.js';
 export { LifecycleConfig } from './config.js';
 export { deriveNetwork, deriveSshKey } from './derive-others.js';
+export { deriveFloatingIp, deriveVpnTunnel } from './derive-podnet.js';
 export { deriveVm, vmActor } from './derive-vm.js';
 export { type Derived, type NotificationDraft, TEMPLATES, type TemplateName } from './derived.js';
 export { DEFAULT_EVENTS_LIMIT, EventsQuery, listEvents, pruneEvents } from './events.js';

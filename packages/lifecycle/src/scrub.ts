@@ -69,7 +69,11 @@ export async function scrubOnce(
   for (const entry of await listValid<SshKey>(store, keys.sshKeys.prefix, SshKey)) {
     if (!due(entry.value, now)) continue;
     await attempt(report, entry.value.id, logger, async () => {
-      await store.txn().compare(entry.key, entry.modRevision).delete(entry.key).commit();
+      const txn = store.txn().compare(entry.key, entry.modRevision).delete(entry.key);
+      const nameKey = keys.names.one('ssh-keys', entry.value.projectId, entry.value.name);
+      const name = await store.get(nameKey);
+      if (name?.value === entry.value.id) txn.compare(nameKey, name.modRevision).delete(nameKey);
+      await txn.commit();
       report.sshKeys.push(entry.value.id);
     });
   }
@@ -119,11 +123,16 @@ async function scrubVm(store: Store, keys: Keys, entry: Entry<Vm>, now: Date, re
   report.closed.push(vm.id);
 }
 
-/** A network goes with the indexes that reserve its /64 and its segment (when they still name it). */
+/** A network goes with the indexes that reserve its /64, its segment and its name (when they still name it). */
 async function scrubNetwork(store: Store, keys: Keys, entry: Entry<Network>) {
   const net = entry.value;
   const txn = store.txn().compare(entry.key, entry.modRevision).delete(entry.key);
-  for (const key of [keys.networkPrefixes.one(net.ipv6Prefix), keys.segments.one(net.segment)]) {
+  const indexes = [
+    keys.networkPrefixes.one(net.ipv6Prefix),
+    keys.segments.one(net.segment),
+    keys.names.one('networks', net.projectId, net.name),
+  ];
+  for (const key of indexes) {
     const index = await store.get(key);
     const v = index?.value as { id?: string; networkId?: string } | string | undefined;
     if (index && (v === net.id || (typeof v === 'object' && (v.id === net.id || v.networkId === net.id)))) {

@@ -1,4 +1,4 @@
-import type { Keys, Logger, Store } from '@nubo/shared';
+import type { Keys, Logger, Store, WatchEvent } from '@nubo/shared';
 import type { Transporter } from 'nodemailer';
 import type { LifecycleConfig } from './config.js';
 import { pruneEvents } from './events.js';
@@ -31,7 +31,7 @@ export class LifecycleService {
   readonly notifier: Notifier | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly now: () => Date;
-  private outbox: AsyncGenerator<unknown> | undefined;
+  private outbox: AsyncIterableIterator<WatchEvent<unknown>> | undefined;
   private stopped = false;
 
   constructor(private readonly deps: LifecycleDeps) {
@@ -84,7 +84,7 @@ export class LifecycleService {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     for (const f of this.followers) f.stop();
-    await this.outbox?.return(undefined);
+    await this.outbox?.return?.();
     await this.notifier?.kick();
   }
 
@@ -98,15 +98,19 @@ export class LifecycleService {
     this.timers.push(setInterval(run, seconds * 1000));
   }
 
-  /** A new notification (or a fresh list) starts a send pass. */
+  /**
+   * A new notification starts a send pass. The watch starts before the first
+   * pass, so nothing written in between is missed; a compacted or broken
+   * watch only delays mail until the next retry pass.
+   */
   private async followOutbox(): Promise<void> {
-    this.outbox = this.deps.store.listAndWatch(this.deps.keys.notifications.prefix);
+    this.outbox = this.deps.store.watch(this.deps.keys.notifications.prefix);
+    void this.notifier?.kick();
     try {
-      for await (const ev of this.outbox as AsyncGenerator<{ type: string }>) {
-        if (ev.type !== 'delete') void this.notifier?.kick();
-      }
+      for await (const ev of this.outbox) if (ev.type === 'put') void this.notifier?.kick();
     } catch (err) {
-      if (!this.stopped) this.deps.logger.error({ err }, 'outbox watch stopped');
+      if (!this.stopped)
+        this.deps.logger.error({ err }, 'outbox watch stopped; mail goes out on retry passes');
     }
   }
 

@@ -1,5 +1,6 @@
-import { type Keys, Network, SshKey, type TSchema, Vm } from '@nubo/shared';
+import { FloatingIp, type Keys, Network, SshKey, type TSchema, Vm, VpnTunnel } from '@nubo/shared';
 import { deriveNetwork, deriveSshKey } from './derive-others.js';
+import { deriveFloatingIp, deriveVpnTunnel } from './derive-podnet.js';
 import { deriveVm } from './derive-vm.js';
 import type { Deriver } from './derived.js';
 
@@ -25,6 +26,18 @@ export function defaultSources(keys: Keys): Source[] {
       prefix: keys.sshKeys.prefix,
       schema: SshKey,
       derive: deriveSshKey as Deriver<unknown>,
+    },
+    {
+      name: 'vpn-tunnels',
+      prefix: keys.vpnTunnels.prefix,
+      schema: VpnTunnel,
+      derive: deriveVpnTunnel as Deriver<unknown>,
+    },
+    {
+      name: 'floating-ips',
+      prefix: keys.floatingIps.prefix,
+      schema: FloatingIp,
+      derive: deriveFloatingIp as Deriver<unknown>,
     },
   ];
 }

@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { keyLayout, loadConfig, Store } from '@nubo/shared';
+import { BomMovement, keyLayout, loadConfig, Store, type VpnTunnel } from '@nubo/shared';
 import { EtcdCluster, freePort, uniquePrefix } from '@nubo/test';
 import { createTransport, type Transporter } from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
@@ -146,6 +147,31 @@ describe('notifications by e-mail', () => {
     expect(mail.to).toEqual(['other@example.test']);
     expect(mail.raw).toMatch(/^Subject: ACME cloud: db-1 is up$/m);
     expect(mail.raw).toContain('Hello from ACME. db-1 runs (2 vCPU, 2048 MiB RAM, 20 GiB disk).');
+  });
+
+  it('mails a VPN change without its pre-shared key, and bills the tunnel', async () => {
+    const { project } = await seedProject(store, keys, 'net@example.test');
+    const psk = 'psk-Secret-0123456789-abcdef';
+    const tunnel: VpnTunnel = {
+      id: randomUUID(),
+      projectId: project.id,
+      name: 'office',
+      remoteAddress: '198.51.100.7',
+      localCidrs: ['10.0.0.0/24'],
+      remoteCidrs: ['192.168.0.0/24'],
+      psk,
+      createdAt: at(0),
+    };
+    await store.put(keys.vpnTunnels.one(project.id, tunnel.id), tunnel);
+    await nextMail(3);
+    const mail = inbox[2]!;
+    expect(mail.to).toEqual(['net@example.test']);
+    expect(mail.raw).toMatch(/^Subject: \[test1\] VPN tunnel office created$/m);
+    expect(mail.raw).toContain('Peer: 198.51.100.7');
+    expect(mail.raw).not.toContain(psk);
+    expect(mail.raw).not.toContain('Secret-0123');
+    const bom = await store.list(keys.bom.ofProject(project.id), BomMovement);
+    expect(bom.entries.map((e) => e.value.lines)).toEqual([[{ sku: 'vpn-tunnel', quantity: 1, per: 1 }]]);
   });
 });
 

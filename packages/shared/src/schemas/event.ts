@@ -6,6 +6,7 @@ export const EventResourceType = Type.Union([
   Type.Literal('network'),
   Type.Literal('ssh-key'),
   Type.Literal('vpn-tunnel'),
+  Type.Literal('floating-ip'),
 ]);
 export type EventResourceType = Static<typeof EventResourceType>;
 
