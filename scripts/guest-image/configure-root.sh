@@ -1,0 +1,33 @@
+#!/bin/bash
+# Turns the debootstrap root into Nubo's guest: busybox init with rc.sh, the
+# ACPI power button, sshd by key only with per-VM host keys, and the init agent.
+# Usage: configure-root.sh ROOT_DIR AGENT_BUNDLE
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+R=$1 AGENT=$2
+
+install -D -m 644 "$HERE/inittab" "$R/etc/inittab"
+install -D -m 755 "$HERE/rc.sh" "$R/etc/nubo/rc.sh"
+install -D -m 755 "$HERE/shutdown.sh" "$R/etc/nubo/shutdown.sh"
+mkdir -p "$R/etc/acpi/PWRF"
+printf '#!/bin/sh\nexec /bin/busybox poweroff\n' >"$R/etc/acpi/PWRF/00000080"
+chmod 755 "$R/etc/acpi/PWRF/00000080"
+
+echo nubo >"$R/etc/hostname"
+printf '127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n' >"$R/etc/hosts"
+: >"$R/etc/fstab"
+# Keys only; the init agent puts the owner's keys in place before sshd starts.
+cat >"$R/etc/ssh/sshd_config.d/nubo.conf" <<'CONF'
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin prohibit-password
+UseDNS no
+HostKey /etc/ssh/ssh_host_ed25519_key
+CONF
+rm -f "$R"/etc/ssh/ssh_host_*
+
+if [ -f "$AGENT" ]; then
+  install -D -m 644 "$AGENT" "$R/usr/lib/nubo/$(basename "$AGENT")"
+  printf '#!/bin/sh\nexec /usr/bin/node /usr/lib/nubo/%s "$@"\n' "$(basename "$AGENT")" >"$R/usr/lib/nubo/nubo-init"
+  chmod 755 "$R/usr/lib/nubo/nubo-init"
+fi
