@@ -24,6 +24,8 @@ export const SERVER4 = '203.0.113.1';
 export async function buildRegion(lab: Lab, prefix: string): Promise<Region> {
   const up = await lab.netns('up');
   await ipn(up, ['link', 'add', 'brpub', 'type', 'bridge']);
+  // A fixed MAC, as a real uplink has: a bridge's own MAC otherwise follows its ports as routers come and go.
+  await ipn(up, ['link', 'set', 'brpub', 'address', '02:00:00:00:00:01']);
   await ipn(up, ['addr', 'add', `${SERVER6}/64`, 'dev', 'brpub', 'nodad']);
   await ipn(up, ['addr', 'add', `${SERVER4}/24`, 'dev', 'brpub']);
   await ipn(up, ['link', 'set', 'brpub', 'up']);

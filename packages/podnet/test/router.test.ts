@@ -213,17 +213,11 @@ describe('a project router in a namespace', () => {
 
   it('repairs a namespace deleted by hand, with the same MACs (neighbours keep working)', async () => {
     const macs = async () =>
-      (await ipn(nsA(), ['-br', 'link', 'show']))
-        .split('\n')
-        .filter((l) => /^(up0|br)/.test(l))
-        .map((l) =>
-          l
-            .split(/\s+/)
-            .slice(0, 1)
-            .concat(l.split(/\s+/)[2] ?? '')
-            .join(' '),
-        )
-        .join(',');
+      JSON.stringify(
+        (JSON.parse(await ipn(nsA(), ['-j', 'link', 'show'])) as { ifname: string; address: string }[])
+          .filter((l) => /^(up0|br)/.test(l.ifname))
+          .map((l) => [l.ifname, l.address]),
+      );
     const before = await macs();
     await sh('ip', ['netns', 'del', nsA()]);
     await eventually('namespace back', async () => (await sh('ip', ['netns', 'list'])).includes(nsA()));
@@ -245,8 +239,7 @@ describe('a project router in a namespace', () => {
     const procs = await sh('ps', ['-eo', 'args']);
     expect(procs).not.toContain(b.id);
     // A is untouched.
-    expect((await lab.get(clientA.ns, `http://[${SERVER6}]:8080/`, clientA.address6))?.remote).toBe(
-      clientA.address6,
-    );
+    const seen = await lab.get(clientA.ns, `http://[${SERVER6}]:8080/`, clientA.address6);
+    expect(seen?.remote).toBe(clientA.address6);
   });
 });

@@ -91,7 +91,7 @@ export class PodnetDaemon {
     const snapshot = this.view.snapshot(projectId);
     const namespace = namespaceName(this.config.namespacePrefix, projectId);
     if (!snapshot) {
-      await removeRouter(namespace, projectId, this.config.runDir);
+      await removeRouter(namespace, projectId, this.config);
       this.lastChanges.delete(projectId);
       return;
     }

@@ -1,6 +1,10 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { PodnetConfig } from '../config.js';
+import { ip } from '../linux/exec.js';
+import { readLinks } from '../linux/links.js';
 import { createNamespace, deleteNamespace, namespaceExists } from '../linux/netns.js';
+import { uplinkPeerName } from '../names.js';
 import { ensureVpn, stopCharon } from '../vpn/charon.js';
 import { applyAddresses, applyRoutes } from './apply-addresses.js';
 import { applyLinks, type Changes } from './apply-links.js';
@@ -45,10 +49,19 @@ async function stopProcesses(dir: string, projectId: string): Promise<void> {
 }
 
 /** Removes a router: its processes, its namespace (with every link in it) and its files; nothing else. */
-export async function removeRouter(namespace: string, projectId: string, runDir: string): Promise<void> {
-  const dir = routerDir(runDir, projectId);
+export async function removeRouter(
+  namespace: string,
+  projectId: string,
+  config: PodnetConfig,
+): Promise<void> {
+  const dir = routerDir(config.runDir, projectId);
   await stopProcesses(dir, projectId);
   await deleteNamespace(namespace);
+  // The kernel dismantles a deleted namespace in the background; delete the
+  // uplink pair from the public side now so nothing of it lingers.
+  const peer = uplinkPeerName(namespace);
+  const pub = config.publicNetns || undefined;
+  if ((await readLinks(pub)).has(peer)) await ip(pub, ['link', 'del', peer]).catch(() => {});
   forgetNft(namespace);
   await rm(dir, { recursive: true, force: true });
 }
