@@ -35,11 +35,14 @@ describe('host daemon: requests while down, claim once, reconcile, migration', (
     const machine = new FakeDriver();
     await region.startHost('twin', { driver: machine });
     await region.startHost('twin', { driver: machine });
-    const vms = await Promise.all(Array.from({ length: 10 }, () => createVm(store, keys, { imageId: region.image.id })));
+    const vms = await Promise.all(
+      Array.from({ length: 10 }, () => createVm(store, keys, { imageId: region.image.id })),
+    );
     const placed = await Promise.all(vms.map((vm) => vmInState(store, keys, vm.id, 'running')));
     const here = placed.filter((vm) => vm.host === 'twin');
     expect(here.length).toBeGreaterThan(0);
-    for (const vm of here) expect(machine.calls.filter((c) => c.vmId === vm.id && c.op === 'define')).toHaveLength(1);
+    for (const vm of here)
+      expect(machine.calls.filter((c) => c.vmId === vm.id && c.op === 'define')).toHaveLength(1);
   });
 
   it('reconciles: starts, stops, reports strangers, destroys nothing', async () => {
@@ -56,7 +59,15 @@ describe('host daemon: requests while down, claim once, reconcile, migration', (
     await machine.stop(a.id); // crashed guest: should run
     await machine.start(b.id); // started by hand: should not
     const stray = '0b9f6c1e-2f3a-4d5b-8c7d-9e0f1a2b3c4d';
-    await machine.define({ vmId: stray, hostname: 'x', cpus: 1, ramMiB: 64, diskGiB: 1, image: { id: stray, path: '/x', format: 'raw' }, nics: [] });
+    await machine.define({
+      vmId: stray,
+      hostname: 'x',
+      cpus: 1,
+      ramMiB: 64,
+      diskGiB: 1,
+      image: { id: stray, path: '/x', format: 'raw' },
+      nics: [],
+    });
     await machine.start(stray);
     machine.addForeign('someone-elses-vm');
 

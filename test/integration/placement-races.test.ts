@@ -10,7 +10,8 @@ describe('two schedulers with stale views racing for the same hosts', () => {
 
   beforeAll(async () => {
     region = await TestRegion.start();
-    for (const name of ['r1', 'r2', 'r3']) await region.startHost(name, { capacity: { cpus: 4, ramMiB: 4096, diskGiB: 100 } });
+    for (const name of ['r1', 'r2', 'r3'])
+      await region.startHost(name, { capacity: { cpus: 4, ramMiB: 4096, diskGiB: 100 } });
   });
   afterAll(async () => {
     stop.abort();
@@ -24,7 +25,15 @@ describe('two schedulers with stale views racing for the same hosts', () => {
     await view.start(once.signal);
     once.abort();
     const policy = { ...DEFAULT_POLICY, cpuRatio: 1 };
-    const ctx = { store: region.store, keys: region.keys, view, policy, maxTxnOps: 128, maxTxnBytes: 1_000_000, log: quiet };
+    const ctx = {
+      store: region.store,
+      keys: region.keys,
+      view,
+      policy,
+      maxTxnOps: 128,
+      maxTxnBytes: 1_000_000,
+      log: quiet,
+    };
     return { ctx, view };
   }
 
@@ -34,10 +43,19 @@ describe('two schedulers with stale views racing for the same hosts', () => {
     const b = await staleContext();
     const refreshA = vi.spyOn(a.view, 'refresh');
     const refreshB = vi.spyOn(b.view, 'refresh');
-    const vms = await Promise.all(Array.from({ length: 30 }, () => createVm(store, keys, { imageId: region.image.id, cpus: 1, ramMiB: 512 })));
-    const ids = (await store.list(keys.requests.scheduler.prefix)).entries.map((e) => (e.value as { id: string }).id);
+    const vms = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        createVm(store, keys, { imageId: region.image.id, cpus: 1, ramMiB: 512 }),
+      ),
+    );
+    const ids = (await store.list(keys.requests.scheduler.prefix)).entries.map(
+      (e) => (e.value as { id: string }).id,
+    );
     const half = Math.ceil(ids.length / 2);
-    const [ra, rb] = await Promise.all([placeAll(a.ctx, ids.slice(0, half)), placeAll(b.ctx, ids.slice(half))]);
+    const [ra, rb] = await Promise.all([
+      placeAll(a.ctx, ids.slice(0, half)),
+      placeAll(b.ctx, ids.slice(half)),
+    ]);
 
     // 3 hosts × 4 CPUs = 12 one-CPU VMs, whoever placed them.
     expect(ra.placed + rb.placed).toBe(12);
@@ -46,7 +64,10 @@ describe('two schedulers with stale views racing for the same hosts', () => {
     const records = await Promise.all(vms.map((vm) => store.require(keys.vms.one(vm.id), Vm)));
     for (const host of ['r1', 'r2', 'r3']) {
       const alloc = (await store.require(keys.allocations.one(host), Allocation)).value;
-      const onHost = records.filter((r) => r.value.host === host).map((r) => r.value.id).sort();
+      const onHost = records
+        .filter((r) => r.value.host === host)
+        .map((r) => r.value.id)
+        .sort();
       expect(Object.keys(alloc.vms).sort()).toEqual(onHost);
       expect(alloc.used.cpus).toBe(onHost.length);
       expect(alloc.used.cpus).toBeLessThanOrEqual(4);
@@ -60,7 +81,9 @@ describe('two schedulers with stale views racing for the same hosts', () => {
     const a = await staleContext();
     const b = await staleContext();
     const vm = await createVm(store, keys, { imageId: region.image.id, cpus: 1, ramMiB: 64, diskGiB: 1 });
-    const [id] = (await store.list(keys.requests.scheduler.prefix)).entries.map((e) => (e.value as { id: string }).id);
+    const [id] = (await store.list(keys.requests.scheduler.prefix)).entries.map(
+      (e) => (e.value as { id: string }).id,
+    );
     const results = await Promise.allSettled([placeAll(a.ctx, [id!]), placeAll(b.ctx, [id!])]);
     const placed = results.reduce((n, r) => n + (r.status === 'fulfilled' ? r.value.placed : 0), 0);
     expect(placed).toBe(1);
