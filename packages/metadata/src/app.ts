@@ -1,14 +1,9 @@
 import { isNuboError, type Logger, NuboError } from '@nubo/shared';
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-  LogController,
-} from 'fastify';
-import { contextFor, type VmContext } from './context.js';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { AskerCache } from './asker-cache.js';
+import type { VmContext } from './context.js';
 import { Ec2Tokens } from './ec2-token.js';
-import { FORWARDED_HEADER, identify, type Requester, requesterAddress, TrustedProxies } from './requester.js';
+import { FORWARDED_HEADER, type Requester, requesterAddress, TrustedProxies } from './requester.js';
 import { registerEc2Routes } from './routes/ec2.js';
 import { registerNocloudRoutes } from './routes/nocloud.js';
 import { registerNuboRoutes } from './routes/nubo.js';
@@ -32,7 +27,7 @@ export interface Asker {
   context: VmContext;
 }
 
-export type AskerOf = (request: FastifyRequest) => Asker;
+export type AskerOf = (request: FastifyRequest, reply: FastifyReply) => Asker;
 
 /**
  * The metadata service as a fastify instance (not listening; main.ts does
@@ -41,26 +36,21 @@ export type AskerOf = (request: FastifyRequest) => Asker;
  */
 export function buildMetadataApp(deps: MetadataDeps): FastifyInstance {
   const app: FastifyInstance = Fastify({
-    ...(deps.logger ? { loggerInstance: deps.logger as FastifyBaseLogger } : {}),
-    logController: new LogController({ disableRequestLogging: true }),
+    // No logger in fastify itself: a child logger per request costs more than
+    // the answer; errors are logged by our error handler.
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     bodyLimit: 1024,
   });
   const trusted = new TrustedProxies(deps.trustedProxies ?? []);
   const isReady = deps.isReady ?? (() => true);
-  const askerOf: AskerOf = (request) => {
-    if (!isReady()) throw new NuboError('NUBO_STORE_UNAVAILABLE', 'the metadata index is still loading');
-    const address = requesterAddress(
-      request.socket.remoteAddress ?? '',
-      request.headers[FORWARDED_HEADER],
-      trusted,
-    );
-    const requester = identify(address);
-    return { requester, context: contextFor(deps.index, requester) };
-  };
-  app.addHook('onSend', async (_request, reply) => {
+  const cache = new AskerCache(deps.index);
+  // Answers are about one VM at one moment: never cached by anything between.
+  const askerOf: AskerOf = (request, reply) => {
     reply.header('cache-control', 'no-store');
-  });
+    if (!isReady()) throw new NuboError('NUBO_STORE_UNAVAILABLE', 'the metadata index is still loading');
+    const peer = request.socket.remoteAddress ?? '';
+    return cache.resolve(requesterAddress(peer, request.headers[FORWARDED_HEADER], trusted));
+  };
   app.setErrorHandler((err, _request, reply) => sendError(reply, err, deps.logger));
   app.setNotFoundHandler((request, reply) => {
     sendError(reply, new NuboError('NUBO_NOT_FOUND', `no metadata at ${request.url}`));

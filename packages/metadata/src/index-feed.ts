@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { follow, type Keys, type Logger, type Store } from '@nubo/shared';
+import type { Keys, Logger, Store } from '@nubo/shared';
+import { followPaged } from './paged-follow.js';
 import type { Kind, VmIndex } from './vm-index.js';
 
 const RETRY_MIN_MS = 250;
@@ -7,7 +8,7 @@ const RETRY_MAX_MS = 5_000;
 
 /**
  * Keeps a VmIndex in step with etcd: one list-and-watch per prefix (VMs, SSH
- * keys, networks). A compaction is handled by `follow` (a new `reset`); any
+ * keys, networks). A compaction is handled by `followPaged` (a new `reset`); any
  * other failure lists again after a backoff. `ready` resolves once every prefix
  * has been listed, so the service can wait for it before it answers.
  */
@@ -43,7 +44,7 @@ export class IndexFeed {
     let delay = RETRY_MIN_MS;
     while (!signal.aborted) {
       try {
-        await follow(this.store, prefix, { signal }, (event) => {
+        await followPaged(this.store, prefix, signal, (event) => {
           this.index.apply(kind, event);
           if (event.type !== 'reset') return;
           markListed();

@@ -4,6 +4,8 @@ import { MetadataConfig } from './config.js';
 import { IndexFeed } from './index-feed.js';
 import { VmIndex } from './vm-index.js';
 
+const LISTEN_BACKLOG = 4096;
+
 /** The metadata service process: index etcd first, then listen. */
 async function main(): Promise<void> {
   const config = loadConfig(
@@ -22,7 +24,8 @@ async function main(): Promise<void> {
     ec2RequireToken: config.ec2RequireToken,
     logger: log,
   });
-  await app.listen({ host: config.host, port: config.port });
+  // A boot storm opens many connections at once; the default backlog (511) would drop SYNs.
+  await app.listen({ host: config.host, port: config.port, backlog: LISTEN_BACKLOG });
   log.info({ vms: index.size, trustedProxies: config.trustedProxies }, 'metadata service ready');
   const stop = async () => {
     await app.close();

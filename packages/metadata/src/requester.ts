@@ -14,8 +14,20 @@ export class TrustedProxies {
     this.empty = entries.length === 0;
   }
 
+  private readonly known = new Map<string, boolean>();
+
+  /** Peers are few (the routers' proxies), so each answer is remembered. */
   has(address: string): boolean {
     if (this.empty) return false;
+    let trusted = this.known.get(address);
+    if (trusted === undefined) {
+      trusted = this.check(address);
+      if (this.known.size < 4096) this.known.set(address, trusted);
+    }
+    return trusted;
+  }
+
+  private check(address: string): boolean {
     const bare = stripMapped(address);
     const family = isIP(bare);
     if (family === 0) return false;

@@ -31,6 +31,8 @@ export class VmIndex {
   readonly sshKeys = new Map<string, SshKey>();
   readonly networks = new Map<string, Network>();
   private readonly byMac = new Map<string, NicEntry[]>();
+  /** Moves on every change, so answers cached per requester know when they are stale. */
+  generation = 0;
 
   constructor(
     private readonly keys: Keys,
@@ -38,6 +40,7 @@ export class VmIndex {
   ) {}
 
   apply(kind: Kind, event: WatchEvent<unknown>): void {
+    this.generation++;
     if (event.type === 'reset') {
       this.clear(kind);
       for (const entry of event.entries) this.put(kind, entry.key, entry.value);

@@ -1,8 +1,9 @@
 import { NuboError } from '@nubo/shared';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Asker, type AskerOf, sendText } from '../app.js';
+import type { VmContext } from '../context.js';
 import { type Ec2Tokens, TOKEN_HEADER, TOKEN_TTL_HEADER } from '../ec2-token.js';
-import { ec2MetaData, listing, walk } from './ec2-tree.js';
+import { type Ec2Dir, ec2MetaData, listing, walk } from './ec2-tree.js';
 
 export interface Ec2Options {
   tokens: Ec2Tokens;
@@ -14,44 +15,44 @@ const VERSION = /^(latest|\d{4}-\d{2}-\d{2}|1\.0)$/;
 
 /** The EC2 layout: `/<version>/meta-data/...`, `/<version>/user-data`, IMDSv2 session tokens. */
 export function registerEc2Routes(app: FastifyInstance, askerOf: AskerOf, options: Ec2Options): void {
-  const askEc2 = (request: Ec2Request): Asker => {
+  const askEc2 = (request: Ec2Request, reply: FastifyReply): Asker => {
     if (!VERSION.test(request.params.version)) {
       throw new NuboError('NUBO_NOT_FOUND', `no metadata at ${request.url}`);
     }
-    const asker = askerOf(request);
+    const asker = askerOf(request, reply);
     checkToken(request, asker, options);
     return asker;
   };
   app.get('/', async (request, reply) => {
-    askerOf(request);
+    askerOf(request, reply);
     return sendText(reply, ['1.0', '2009-04-04', 'latest'].join('\n'));
   });
   app.put('/latest/api/token', async (request, reply) => {
-    const { requester } = askerOf(request);
+    const { requester } = askerOf(request, reply);
     const { token, ttl } = options.tokens.issue(requester.mac, request.headers[TOKEN_TTL_HEADER]);
     reply.header(TOKEN_TTL_HEADER, String(ttl));
     return sendText(reply, token);
   });
   app.get('/:version', async (request: Ec2Request, reply) => {
-    const { context } = askEc2(request);
+    const { context } = askEc2(request, reply);
     return sendText(reply, ['dynamic', 'meta-data', ...(context.userData ? ['user-data'] : [])].join('\n'));
   });
   app.get('/:version/user-data', async (request: Ec2Request, reply) => {
-    const { userData } = askEc2(request).context;
+    const { userData } = askEc2(request, reply).context;
     if (userData === undefined) throw new NuboError('NUBO_NOT_FOUND', 'this VM has no user-data');
     return reply.type('application/octet-stream').send(Buffer.from(userData));
   });
   const metaData = async (request: Ec2Request, reply: FastifyReply) => {
-    const { context } = askEc2(request);
+    const { context } = askEc2(request, reply);
     const segments = (request.params['*'] ?? '').split('/').filter(Boolean);
-    const node = walk(ec2MetaData(context), segments);
+    const node = walk(treeOf(context), segments);
     if (node === undefined) throw new NuboError('NUBO_NOT_FOUND', `no metadata at ${request.url}`);
     return sendText(reply, typeof node === 'string' ? node : listing(node, segments, context));
   };
   app.get('/:version/meta-data', metaData);
   app.get('/:version/meta-data/*', metaData);
-  app.get('/:version/dynamic/instance-identity/document', async (request: Ec2Request) => {
-    const { context } = askEc2(request);
+  app.get('/:version/dynamic/instance-identity/document', async (request: Ec2Request, reply) => {
+    const { context } = askEc2(request, reply);
     return {
       instanceId: context.instanceId,
       imageId: context.imageId,
@@ -63,6 +64,18 @@ export function registerEc2Routes(app: FastifyInstance, askerOf: AskerOf, option
       version: '2017-09-30',
     };
   });
+}
+
+const trees = new WeakMap<VmContext, Ec2Dir>();
+
+/** The tree is built once per context (contexts are cached until the index changes). */
+function treeOf(context: VmContext): Ec2Dir {
+  let tree = trees.get(context);
+  if (!tree) {
+    tree = ec2MetaData(context);
+    trees.set(context, tree);
+  }
+  return tree;
 }
 
 /** A token, when sent, must be valid for this VM; without one the request passes unless IMDSv2 is required. */

@@ -9,21 +9,21 @@ import type { VmContext } from '../context.js';
  */
 export function registerNocloudRoutes(app: FastifyInstance, askerOf: AskerOf): void {
   app.get('/nocloud', async (request, reply) => {
-    askerOf(request);
+    askerOf(request, reply);
     return sendText(reply, 'meta-data\nuser-data\nvendor-data\nnetwork-config');
   });
   app.get('/nocloud/meta-data', async (request, reply) =>
-    sendText(reply, `${JSON.stringify(metaData(askerOf(request).context), null, 2)}\n`),
+    sendText(reply, `${JSON.stringify(metaData(askerOf(request, reply).context), null, 2)}\n`),
   );
   app.get('/nocloud/user-data', async (request, reply) =>
-    sendText(reply, askerOf(request).context.userData ?? ''),
+    sendText(reply, askerOf(request, reply).context.userData ?? ''),
   );
   app.get('/nocloud/vendor-data', async (request, reply) => {
-    askerOf(request);
+    askerOf(request, reply);
     return sendText(reply, '');
   });
   app.get('/nocloud/network-config', async (request, reply) =>
-    sendText(reply, `${JSON.stringify(networkConfig(askerOf(request).context), null, 2)}\n`),
+    sendText(reply, `${JSON.stringify(networkConfig(askerOf(request, reply).context), null, 2)}\n`),
   );
 }
 

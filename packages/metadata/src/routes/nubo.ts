@@ -5,13 +5,25 @@ import type { VmContext } from '../context.js';
 
 /** Nubo's own JSON, read by the init agent (docs/metadata.md). */
 export function registerNuboRoutes(app: FastifyInstance, askerOf: AskerOf): void {
-  app.get('/v1/instance', async (request) => instanceJson(askerOf(request).context));
-  app.get('/v1/instance/ssh-keys', async (request) => ({ sshKeys: sshKeysJson(askerOf(request).context) }));
-  app.get('/v1/instance/network', async (request) => ({
-    interfaces: askerOf(request).context.interfaces,
+  // Serialized once per context (contexts are cached until the index changes).
+  const serialized = new WeakMap<VmContext, string>();
+  app.get('/v1/instance', async (request, reply) => {
+    const { context } = askerOf(request, reply);
+    let body = serialized.get(context);
+    if (body === undefined) {
+      body = JSON.stringify(instanceJson(context));
+      serialized.set(context, body);
+    }
+    return reply.type('application/json; charset=utf-8').send(body);
+  });
+  app.get('/v1/instance/ssh-keys', async (request, reply) => ({
+    sshKeys: sshKeysJson(askerOf(request, reply).context),
+  }));
+  app.get('/v1/instance/network', async (request, reply) => ({
+    interfaces: askerOf(request, reply).context.interfaces,
   }));
   app.get('/v1/instance/user-data', async (request, reply) => {
-    const { userData } = askerOf(request).context;
+    const { userData } = askerOf(request, reply).context;
     if (userData === undefined) throw new NuboError('NUBO_NOT_FOUND', 'this VM has no user-data');
     return sendText(reply, userData);
   });

@@ -1,5 +1,5 @@
 import { NuboError } from '@nubo/shared';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type AskerOf, sendText } from '../app.js';
 import type { VmContext } from '../context.js';
 
@@ -22,8 +22,8 @@ type VersionRequest = FastifyRequest<{ Params: { version: string } }>;
 
 /** The OpenStack layout under /openstack (what cloud-init's OpenStack datasource reads). */
 export function registerOpenstackRoutes(app: FastifyInstance, askerOf: AskerOf): void {
-  const contextAt = (request: VersionRequest): VmContext => {
-    const { context } = askerOf(request);
+  const contextAt = (request: VersionRequest, reply: FastifyReply): VmContext => {
+    const { context } = askerOf(request, reply);
     if (!VERSION_SET.has(request.params.version)) {
       throw new NuboError(
         'NUBO_NOT_FOUND',
@@ -33,32 +33,32 @@ export function registerOpenstackRoutes(app: FastifyInstance, askerOf: AskerOf):
     return context;
   };
   app.get('/openstack', async (request, reply) => {
-    askerOf(request);
+    askerOf(request, reply);
     return sendText(reply, OPENSTACK_VERSIONS.join('\n'));
   });
   app.get('/openstack/:version', async (request: VersionRequest, reply) => {
-    const context = contextAt(request);
+    const context = contextAt(request, reply);
     return sendText(
       reply,
       FILES.filter((f) => f !== 'user_data' || context.userData !== undefined).join('\n'),
     );
   });
-  app.get('/openstack/:version/meta_data.json', async (request: VersionRequest) =>
-    metaData(contextAt(request)),
+  app.get('/openstack/:version/meta_data.json', async (request: VersionRequest, reply) =>
+    metaData(contextAt(request, reply)),
   );
-  app.get('/openstack/:version/network_data.json', async (request: VersionRequest) =>
-    networkData(contextAt(request)),
+  app.get('/openstack/:version/network_data.json', async (request: VersionRequest, reply) =>
+    networkData(contextAt(request, reply)),
   );
-  app.get('/openstack/:version/vendor_data.json', async (request: VersionRequest) => {
-    contextAt(request);
+  app.get('/openstack/:version/vendor_data.json', async (request: VersionRequest, reply) => {
+    contextAt(request, reply);
     return {};
   });
-  app.get('/openstack/:version/vendor_data2.json', async (request: VersionRequest) => {
-    contextAt(request);
+  app.get('/openstack/:version/vendor_data2.json', async (request: VersionRequest, reply) => {
+    contextAt(request, reply);
     return {};
   });
   app.get('/openstack/:version/user_data', async (request: VersionRequest, reply) => {
-    const { userData } = contextAt(request);
+    const { userData } = contextAt(request, reply);
     if (userData === undefined) throw new NuboError('NUBO_NOT_FOUND', 'this VM has no user-data');
     return reply.type('application/octet-stream').send(Buffer.from(userData));
   });

@@ -1,0 +1,182 @@
+// Benchmark: the metadata service with 10,000 VMs indexed, against a bare
+// fastify hello-world (the anchor), both driven by the same wrk load in the
+// same run, then a boot storm of 1,000 clients connecting at once.
+//   node --import tsx bench/metadata-throughput.ts
+// Targets (docs/performance.md): ≥ 0.8× hello-world requests/s, p99 ≤ 5 ms,
+// and the 1,000-client burst answered with no errors.
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { keyLayout, Store } from '@nubo/shared';
+import { EtcdCluster, freePort, requireTool, uniquePrefix } from '../test/harness/index.js';
+import { burst } from './metadata-burst.js';
+import { seedRegion } from './metadata-seed.js';
+
+const run = promisify(execFile);
+const VMS = 10_000;
+const CONNECTIONS = 64;
+const SECONDS = 5;
+/** Rounds alternate anchor and service, so both see the same neighbours on a shared machine; medians are reported. */
+const ROUNDS = 3;
+const root = join(import.meta.dirname, '..');
+
+interface WrkResult {
+  rps: number;
+  p50ms: number;
+  p99ms: number;
+  errors: number;
+  non2xx: number;
+}
+
+async function main(): Promise<void> {
+  const wrk = requireTool('/usr/bin/wrk');
+  const etcd = await EtcdCluster.start();
+  const keys = keyLayout(uniquePrefix('bench-metadata'));
+  const store = new Store({ endpoints: etcd.endpoints });
+  const children: ChildProcess[] = [];
+  const work = await mkdtemp(join(tmpdir(), 'nubo-bench-'));
+  try {
+    const addresses = await seedRegion(store, keys, VMS);
+    const mdPort = await freePort();
+    const started = Date.now();
+    children.push(
+      startService(
+        ['--import', 'tsx', join(root, 'packages/metadata/src/main.ts')],
+        mdPort,
+        etcd,
+        keys.prefix,
+      ),
+    );
+    await waitHealthy(mdPort, '/health');
+    const vms = (await (await fetch(`http://127.0.0.1:${mdPort}/health`)).json()) as { vms: number };
+    console.log(`metadata service indexed ${vms.vms} VMs and listened in ${Date.now() - started} ms`);
+    const helloPort = await freePort();
+    children.push(
+      startService(
+        ['--import', 'tsx', join(import.meta.dirname, 'metadata-hello-world.ts'), String(helloPort)],
+        helloPort,
+      ),
+    );
+    await waitHealthy(helloPort, '/');
+
+    const script = join(work, 'xff.lua');
+    await writeFile(script, luaScript(addresses));
+    const load = (port: number, path: string, seconds: number) =>
+      runWrk(wrk, script, `http://127.0.0.1:${port}${path}`, seconds);
+    await load(helloPort, '/', 2); // warm-up: JIT and connections
+    await load(mdPort, '/v1/instance', 2);
+    const rounds: Record<'hello' | 'metadata' | 'ec2', WrkResult[]> = { hello: [], metadata: [], ec2: [] };
+    for (let i = 0; i < ROUNDS; i++) {
+      rounds.hello.push(await load(helloPort, '/', SECONDS));
+      rounds.metadata.push(await load(mdPort, '/v1/instance', SECONDS));
+      rounds.ec2.push(await load(mdPort, '/latest/meta-data/public-keys/0/openssh-key', SECONDS));
+    }
+    const hello = median(rounds.hello);
+    console.log(
+      `wrk: 1 thread, ${CONNECTIONS} keep-alive connections, ${ROUNDS} alternating rounds of ${SECONDS} s; medians:`,
+    );
+    report('fastify hello-world (anchor)', hello);
+    report('metadata /v1/instance', median(rounds.metadata), hello);
+    report('metadata EC2 public-keys/0/openssh-key', median(rounds.ec2), hello);
+
+    const storm = await burst(mdPort, addresses.slice(0, 1000));
+    console.log(
+      `burst: ${storm.clients} clients at once, ${storm.ok} answered 200, ${storm.errors} errors, ` +
+        `p99 ${storm.p99ms.toFixed(1)} ms, slowest ${storm.maxMs.toFixed(1)} ms`,
+    );
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(
+      children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)),
+    );
+    await store.deletePrefix(keys.prefix);
+    await store.close();
+    await etcd.dispose();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** The service as production runs it (main.ts), trusting loopback as its proxy. */
+function startService(args: string[], port: number, etcd?: EtcdCluster, prefix?: string): ChildProcess {
+  const env = {
+    ...process.env,
+    NUBO_PORT: String(port),
+    NUBO_HOST: '127.0.0.1',
+    NUBO_TRUSTED_PROXIES: '127.0.0.1',
+    NUBO_LOG_LEVEL: 'warn',
+    ...(etcd ? { NUBO_ETCD_ENDPOINTS: etcd.endpoints.join(','), NUBO_PREFIX: prefix } : {}),
+  };
+  return spawn(process.execPath, args, { env, stdio: ['ignore', 'inherit', 'inherit'], cwd: root });
+}
+
+async function waitHealthy(port: number, path: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const ok = await fetch(`http://127.0.0.1:${port}${path}`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`nothing answered on port ${port}`);
+}
+
+/** Each request carries the forwarded address of a random indexed VM, as the router's proxy would send it. */
+function luaScript(addresses: string[]): string {
+  return `local addrs = {${addresses.map((a) => `"${a}"`).join(',')}}
+math.randomseed(42)
+request = function()
+  return wrk.format("GET", nil, { ["X-Forwarded-For"] = addrs[math.random(#addrs)] })
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %d %f %f %d %d\\n", summary.requests, latency:percentile(50), latency:percentile(99),
+    e.connect + e.read + e.write + e.timeout, e.status))
+  io.write(string.format("DURATION %d\\n", summary.duration))
+end
+`;
+}
+
+async function runWrk(wrk: string, script: string, url: string, seconds: number): Promise<WrkResult> {
+  const args = ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '-s', script, url];
+  const { stdout } = await run(wrk, args, { maxBuffer: 1 << 20 });
+  const [, requests = '0', p50 = '0', p99 = '0', errors = '0', non2xx = '0'] =
+    /RESULT (\S+) (\S+) (\S+) (\S+) (\S+)/.exec(stdout) ?? [];
+  const micros = Number(/DURATION (\d+)/.exec(stdout)?.[1] ?? 1);
+  return {
+    rps: Number(requests) / (micros / 1e6),
+    p50ms: Number(p50) / 1000,
+    p99ms: Number(p99) / 1000,
+    errors: Number(errors),
+    non2xx: Number(non2xx),
+  };
+}
+
+/** The median of each figure over the rounds. */
+function median(results: WrkResult[]): WrkResult {
+  const mid = (pick: (r: WrkResult) => number) =>
+    results.map(pick).sort((a, b) => a - b)[results.length >> 1] ?? 0;
+  return {
+    rps: mid((r) => r.rps),
+    p50ms: mid((r) => r.p50ms),
+    p99ms: mid((r) => r.p99ms),
+    errors: results.reduce((n, r) => n + r.errors, 0),
+    non2xx: results.reduce((n, r) => n + r.non2xx, 0),
+  };
+}
+
+function report(name: string, r: WrkResult, anchor?: WrkResult): void {
+  const ratio = anchor ? ` = ${(r.rps / anchor.rps).toFixed(2)}× hello-world (target ≥ 0.80)` : '';
+  console.log(
+    `${name}: ${Math.round(r.rps)} req/s${ratio}, p50 ${r.p50ms.toFixed(2)} ms, p99 ${r.p99ms.toFixed(2)} ms` +
+      `${anchor ? ' (target ≤ 5 ms)' : ''}, errors ${r.errors}, non-2xx ${r.non2xx}`,
+  );
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
