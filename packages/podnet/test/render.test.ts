@@ -152,3 +152,21 @@ describe('desired state and generated files', () => {
     );
   });
 });
+
+describe('the region view', () => {
+  it('ignores a corrupted record and keeps its last good value', async () => {
+    const { RegionView, watchedKinds } = await import('../src/daemon/region-view.js');
+    const { keyLayout } = await import('@nubo/shared');
+    const invalid: string[] = [];
+    const view = new RegionView(watchedKinds(keyLayout('/t/')), (key) => invalid.push(key));
+    const p = project();
+    view.put('projects', '/t/projects/x', p);
+    view.put('routers', '/t/routers/x', router(p.id, 1));
+    expect(view.routedProjects()).toEqual([p.id]);
+    expect(view.put('projects', '/t/projects/x', { ...p, quota: 'lots' })).toEqual([]);
+    expect(invalid).toEqual(['/t/projects/x']);
+    expect(view.routedProjects()).toEqual([p.id]);
+    view.delete('projects', '/t/projects/x');
+    expect(view.routedProjects()).toEqual([]);
+  });
+});

@@ -29,7 +29,9 @@ export class PodnetDaemon {
     private readonly log: Logger,
   ) {
     this.kinds = watchedKinds(keyLayout(config.etcdPrefix));
-    this.view = new RegionView(this.kinds);
+    this.view = new RegionView(this.kinds, (key) =>
+      log.warn({ key, code: 'NUBO_STORE_CORRUPT' }, 'record does not match its schema; ignored'),
+    );
     this.queue = new ReconcileQueue((id) => this.reconcile(id), log);
   }
 

@@ -40,23 +40,39 @@ export function projectOf(kind: Kind, value: unknown): string | undefined {
 export class RegionView {
   private readonly maps = new Map<Kind, Map<string, unknown>>();
 
-  constructor(private readonly kinds: ReturnType<typeof watchedKinds>) {
+  constructor(
+    private readonly kinds: ReturnType<typeof watchedKinds>,
+    /** Told about each record left out because it does not match its schema. */
+    private readonly onInvalid: (key: string) => void = () => {},
+  ) {
     for (const kind of Object.keys(kinds) as Kind[]) this.maps.set(kind, new Map());
   }
 
   /** Replaces a kind's records; returns the projects whose records changed. */
   reset(kind: Kind, entries: { key: string; value: unknown }[]): Set<string> {
-    const old = this.map(kind);
+    const old = new Map(this.map(kind));
     const touched = new Set<string>([...old.values()].flatMap((v) => projectOf(kind, v) ?? []));
-    old.clear();
-    for (const e of entries) this.put(kind, e.key, e.value).forEach((p) => touched.add(p));
+    this.map(kind).clear();
+    for (const e of entries) {
+      // An invalid record keeps its last good value, as in `put`.
+      if (!isValid(this.kinds[kind].schema, e.value) && old.has(e.key))
+        this.map(kind).set(e.key, old.get(e.key));
+      this.put(kind, e.key, e.value).forEach((p) => touched.add(p));
+    }
     return touched;
   }
 
-  /** Sets one record (or drops it if invalid); returns the projects it concerns, before and after. */
+  /**
+   * Sets one record; returns the projects it concerns, before and after. A
+   * record that does not match its schema is reported and ignored: the last
+   * good value stays, so a corrupted project record never tears its router down.
+   */
   put(kind: Kind, key: string, value: unknown): string[] {
+    if (!isValid(this.kinds[kind].schema, value)) {
+      this.onInvalid(key);
+      return [];
+    }
     const before = this.delete(kind, key);
-    if (!isValid(this.kinds[kind].schema, value)) return before;
     this.map(kind).set(key, value);
     return [...new Set([...before, ...[projectOf(kind, value) ?? []].flat()])];
   }
