@@ -1,7 +1,7 @@
 // Benchmark: the metadata service with 10,000 VMs indexed, against a bare
 // fastify hello-world (the anchor), both driven by the same wrk load in the
 // same run, then a boot storm of 1,000 clients connecting at once.
-//   node --import tsx bench/metadata-throughput.ts
+//   node --import tsx bench/metadata-throughput.ts [connections=64]
 // Targets (docs/performance.md): ≥ 0.8× hello-world requests/s, p99 ≤ 5 ms,
 // and the 1,000-client burst answered with no errors.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
@@ -17,7 +17,7 @@ import { seedRegion } from './metadata-seed.js';
 
 const run = promisify(execFile);
 const VMS = 10_000;
-const CONNECTIONS = 64;
+const CONNECTIONS = Number(process.argv[2] ?? 64);
 const SECONDS = 5;
 /** Rounds alternate anchor and service, so both see the same neighbours on a shared machine; medians are reported. */
 const ROUNDS = 3;
