@@ -8,6 +8,7 @@ import { eventually, makeNetwork, makeSshKey, makeVm, seed } from './fixtures.js
 const PROJECT = '11111111-1111-4111-8111-111111111111';
 const OTHER_PROJECT = '22222222-2222-4222-8222-222222222222';
 const PROXY = 'fd00:99::2';
+const invalid: string[] = [];
 
 let etcd: EtcdCluster;
 let store: Store;
@@ -38,7 +39,7 @@ beforeAll(async () => {
   etcd = await EtcdCluster.start();
   store = new Store({ endpoints: etcd.endpoints });
   await seed(store, keys, { networks: [net, otherNet], sshKeys: [alice, bob], vms: [vmA, vmB] });
-  const index = new VmIndex(keys);
+  const index = new VmIndex(keys, (key) => invalid.push(key));
   feed = new IndexFeed(store, keys, index);
   await feed.ready;
   app = buildMetadataApp({ index, trustedProxies: [PROXY, '10.9.0.0/16'] });
@@ -129,7 +130,8 @@ describe('following etcd', () => {
   it('skips a record that does not match its schema and keeps serving the rest', async () => {
     await store.put(keys.vms.one('broken'), { id: 'broken', nics: 'nope' });
     await store.put(keys.vms.one('zz-after'), { ...vmA, id: 'not-a-uuid' });
-    await eventually(async () => expect((await get('/v1/instance', addrA)).status).toBe(200), 1000);
+    await eventually(() => expect(invalid).toEqual([keys.vms.one('broken'), keys.vms.one('zz-after')]), 1000);
+    expect((await get('/v1/instance', addrA)).status).toBe(200);
     await store.delete(keys.vms.one('broken'));
     await store.delete(keys.vms.one('zz-after'));
   });
