@@ -1,0 +1,67 @@
+// The guest image: built (or found in the cache) by scripts/guest-image/build.sh,
+// put in the region's file store and registered through the API as a public
+// image named debian-12, which the host daemon imports on first use.
+import { spawn } from 'node:child_process';
+import { copyFile, link, mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { sleep } from './exec.js';
+import { ROOT } from './services.js';
+
+export const IMAGE_NAME = 'debian-12';
+
+export interface GuestImage {
+  dir: string;
+  file: string;
+  sha256: string;
+}
+
+/** Runs the builder; its progress lines go to `onLine`. */
+export async function buildGuestImage(onLine: (line: string) => void): Promise<GuestImage> {
+  const script = join(ROOT, 'scripts', 'guest-image', 'build.sh');
+  const child = spawn('/bin/bash', [script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    for (const line of d.toString().split('\n')) if (line.trim()) onLine(line.trim());
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`guest image build failed (exit ${code}); see the lines above`);
+  const dir = out.trim().split('\n').pop() ?? '';
+  const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as {
+    file: string;
+    sha256: string;
+  };
+  return { dir, file: join(dir, manifest.file), sha256: manifest.sha256 };
+}
+
+/** Puts the image in the file store's public area (a hard link when it can). */
+export async function placeInFileStore(image: GuestImage, fileStoreDir: string): Promise<string> {
+  const name = `${IMAGE_NAME}-${image.sha256.slice(0, 12)}.qcow2`;
+  await mkdir(join(fileStoreDir, 'public'), { recursive: true });
+  const target = join(fileStoreDir, 'public', name);
+  await link(image.file, target).catch(() => copyFile(image.file, target));
+  return name;
+}
+
+/** Registers the stored file as a public image and waits until the API has checked it. */
+export async function registerImage(apiUrl: string, token: string, file: string): Promise<string> {
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const res = await fetch(`${apiUrl}/v1/images`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ name: IMAGE_NAME, format: 'qcow2', file }),
+  });
+  if (res.status !== 201) throw new Error(`POST /v1/images: ${res.status} ${await res.text()}`);
+  const { image } = (await res.json()) as { image: { id: string } };
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const got = await fetch(`${apiUrl}/v1/images/${image.id}`, { headers });
+    const { image: now } = (await got.json()) as { image: { state: string; reason?: string } };
+    if (now.state === 'ready') return image.id;
+    if (now.state === 'failed') throw new Error(`image import failed: ${now.reason ?? 'no reason given'}`);
+    await sleep(200);
+  }
+  throw new Error('image import did not finish within 120 s');
+}

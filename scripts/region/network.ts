@@ -1,0 +1,76 @@
+// The one-machine wiring between the hypervisor and PodNet:
+//   - a public bridge in the root namespace with the routers' upstream gateway
+//     address (the metadata service listens there, reachable by every router);
+//   - a veth "trunk" with an IPv6 address at each end: the underlay of the
+//     project networks' VXLANs (VNI = segment). The host end is in the root
+//     namespace (bridges nb<segment> hold the VMs' taps); the other end sits in
+//     a namespace of its own where PodNet's routers take their VXLANs from.
+//     VXLAN rather than VLAN: it needs no 8021q module, which containers lack.
+// Nothing here is attached to a physical interface: traffic stays on the machine.
+import { ensureHostNetwork, removeHostNetwork } from '@nubo/podnet';
+import { sh, shQuiet } from './exec.js';
+import type { RegionPlan } from './plan.js';
+
+const IP = '/usr/sbin/ip';
+export const VXLAN_GROUP = 'ff05::4789';
+export const VXLAN_PORT = 4789;
+
+export async function setUpWiring(plan: RegionPlan): Promise<void> {
+  await sh(IP, ['link', 'add', plan.publicBridge, 'type', 'bridge']);
+  await sh(IP, ['-6', 'addr', 'add', `${plan.publicGateway}/64`, 'dev', plan.publicBridge, 'nodad']);
+  await sh(IP, ['link', 'set', plan.publicBridge, 'up']);
+  await sh(IP, ['netns', 'add', plan.lanNetns]);
+  await sh(IP, ['link', 'add', plan.trunkHost, 'type', 'veth', 'peer', 'name', plan.trunkPodnet]);
+  await sh(IP, ['link', 'set', plan.trunkPodnet, 'netns', plan.lanNetns]);
+  await sh(IP, ['-6', 'addr', 'add', `${plan.trunkHostAddress}/64`, 'dev', plan.trunkHost, 'nodad']);
+  await sh(IP, [
+    '-n',
+    plan.lanNetns,
+    '-6',
+    'addr',
+    'add',
+    `${plan.trunkPodnetAddress}/64`,
+    'dev',
+    plan.trunkPodnet,
+    'nodad',
+  ]);
+  await sh(IP, ['-n', plan.lanNetns, 'link', 'set', plan.trunkPodnet, 'up']);
+  await sh(IP, ['link', 'set', plan.trunkHost, 'up']);
+}
+
+/** The bridge of a project network on this host, made once per segment. */
+export class HostNetworks {
+  private readonly made = new Set<number>();
+
+  constructor(private readonly plan: RegionPlan) {}
+
+  async ensure(segment: number): Promise<void> {
+    if (this.made.has(segment)) return;
+    this.made.add(segment);
+    await ensureHostNetwork(segment, {
+      transport: 'vxlan',
+      privateInterface: this.plan.trunkHost,
+      vxlanDevice: this.plan.trunkHost,
+      vxlanLocal: this.plan.trunkHostAddress,
+      vxlanGroup: VXLAN_GROUP,
+      vxlanPort: VXLAN_PORT,
+    });
+  }
+
+  async removeAll(): Promise<void> {
+    for (const segment of this.made) await removeHostNetwork(segment).catch(() => undefined);
+    this.made.clear();
+  }
+}
+
+/** Removes what setUpWiring made, and any router namespace of this run PodNet left behind. */
+export async function tearDownWiring(plan: RegionPlan): Promise<void> {
+  const namespaces = await sh(IP, ['netns', 'list']).catch(() => '');
+  for (const line of namespaces.split('\n')) {
+    const name = line.split(' ')[0] ?? '';
+    if (name.startsWith(plan.routerPrefix)) await shQuiet(IP, ['netns', 'del', name]);
+  }
+  await shQuiet(IP, ['link', 'del', plan.trunkHost]);
+  await shQuiet(IP, ['netns', 'del', plan.lanNetns]);
+  await shQuiet(IP, ['link', 'del', plan.publicBridge]);
+}
