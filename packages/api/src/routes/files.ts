@@ -1,4 +1,4 @@
-import { Type, type User } from '@nubo/shared';
+import { NuboError, Type, type User } from '@nubo/shared';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { loadProject, requireAdmin } from '../auth.js';
 import type { ApiContext } from '../context.js';
@@ -35,6 +35,10 @@ export function fileRoutes(app: FastifyInstance, ctx: ApiContext): void {
       async (request, reply) => {
         const scope = await scopeOf(ctx, request, true);
         const body = request.body as NodeJS.ReadableStream;
+        // Only octet-stream arrives as a stream; a JSON body was parsed into a value.
+        if (typeof body?.pipe !== 'function') {
+          throw new NuboError('NUBO_UNSUPPORTED_MEDIA', 'send the file as application/octet-stream');
+        }
         const file = await files.write(scope, request.params.name!, body, ctx.config.fileLimit);
         void reply.status(201);
         return { file };
