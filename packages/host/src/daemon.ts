@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
 import {
-  type Entry,
   follow,
   HostRequest,
   type Keys,
@@ -11,12 +9,11 @@ import {
   type Store,
 } from '@nubo/shared';
 import type { HypervisorDriver } from './driver.js';
+import { HostWorker } from './host-worker.js';
 import type { ImageSource } from './image-source.js';
-import { type ReconcileReport, reconcile } from './reconcile.js';
+import type { ReconcileReport } from './reconcile.js';
 import { Registration } from './registration.js';
-import { type RunnerDeps, type RunOutcome, runRequest } from './runner.js';
-import { resolveSpec } from './spec.js';
-import { VmLocks } from './vm-locks.js';
+import type { RunOutcome } from './runner.js';
 
 export interface HostDaemonOptions {
   store: Store;
@@ -41,38 +38,37 @@ export interface HostDaemonOptions {
  */
 export class HostDaemon {
   readonly keys: Keys;
-  private readonly locks = new VmLocks();
-  private readonly inFlight = new Set<string>();
+  private readonly worker: HostWorker;
   private readonly abort = new AbortController();
   private registration: Registration | undefined;
   private following: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private readonly runner: RunnerDeps;
-  /** Called when a request ends, for tests and the benchmark. */
-  onOutcome: (req: HostRequest, outcome: RunOutcome) => void = () => {};
-  lastReconcile: ReconcileReport | undefined;
 
   constructor(private readonly options: HostDaemonOptions) {
     this.keys = keyLayout(options.prefix);
-    const { store, driver, hostname, log } = options;
-    const spec = {
+    const { store, driver, hostname, log, images } = options;
+    this.worker = new HostWorker({
       store,
       keys: this.keys,
-      images: options.images,
-      bridgeFor: options.bridgeFor ?? (() => undefined),
-    };
-    this.runner = {
-      store,
-      keys: this.keys,
-      claimId: `${hostname}/${process.pid}/${randomBytes(4).toString('hex')}`,
-      act: { me: hostname, driver, spec: (vm, sizes) => resolveSpec(spec, vm, sizes) },
-      locks: this.locks,
+      hostname,
+      driver,
+      images,
       log,
-    };
+      ...(options.bridgeFor ? { bridgeFor: options.bridgeFor } : {}),
+    });
   }
 
   get name(): string {
     return this.options.hostname;
+  }
+
+  /** Called when a request ends, for tests and the benchmark. */
+  set onOutcome(listener: (req: HostRequest, outcome: RunOutcome) => void) {
+    this.worker.onOutcome = listener;
+  }
+
+  get lastReconcile(): ReconcileReport | undefined {
+    return this.worker.lastReconcile;
   }
 
   async start(): Promise<void> {
@@ -101,11 +97,11 @@ export class HostDaemon {
       { schema: HostRequest, signal: this.abort.signal },
       (ev) => {
         if (ev.type === 'reset') {
-          for (const e of ev.entries) this.dispatch(e);
+          for (const e of ev.entries) this.worker.dispatch(e);
           listed();
         } else if (ev.type === 'put') {
-          if (!ev.entry.value.claimedBy) this.dispatch(ev.entry);
-        } else this.inFlight.delete(ev.key);
+          if (!ev.entry.value.claimedBy) this.worker.dispatch(ev.entry);
+        } else this.worker.forget(ev.key);
       },
     ).catch((err) => log.error({ err }, 'request watch ended'));
     await ready;
@@ -113,42 +109,18 @@ export class HostDaemon {
   }
 
   /** Runs one reconcile pass now (also re-runs requests left behind by a failure). */
-  async reconcileNow(): Promise<ReconcileReport> {
-    await this.retryLeftovers();
-    this.lastReconcile = await reconcile({ ...this.runner, me: this.name, driver: this.options.driver });
-    return this.lastReconcile;
+  reconcileNow(): Promise<ReconcileReport> {
+    return this.worker.reconcileNow();
   }
 
   /** Stops work; the liveness key expires after the lease TTL (`revoke` deletes it now). */
   async stop(options: { revoke?: boolean } = {}): Promise<void> {
     this.abort.abort();
+    this.worker.stop();
     clearTimeout(this.timer);
     if (options.revoke) await this.registration?.revoke();
     else this.registration?.release();
     await this.following;
-  }
-
-  private dispatch(entry: Entry<HostRequest>): void {
-    if (this.abort.signal.aborted || this.inFlight.has(entry.key)) return;
-    this.inFlight.add(entry.key);
-    void runRequest(this.runner, entry)
-      .then((outcome) => {
-        // A request that failed and stays (retry) is tried again by the next reconcile.
-        if (outcome === 'retry') this.inFlight.delete(entry.key);
-        this.onOutcome(entry.value, outcome);
-      })
-      .catch((err) => {
-        this.inFlight.delete(entry.key);
-        this.options.log.error(
-          { err, request: entry.value.id },
-          'request could not be carried out; will retry',
-        );
-      });
-  }
-
-  private async retryLeftovers(): Promise<void> {
-    const { entries } = await this.options.store.list(this.keys.requests.host.ofHost(this.name), HostRequest);
-    for (const e of entries) this.dispatch(e);
   }
 
   private scheduleReconcile(delayMs: number): void {
@@ -161,6 +133,6 @@ export class HostDaemon {
   }
 }
 
-function definedOnly(r: Partial<Resources> | undefined): Partial<Resources> {
+export function definedOnly(r: Partial<Resources> | undefined): Partial<Resources> {
   return Object.fromEntries(Object.entries(r ?? {}).filter(([, v]) => v !== undefined && v > 0));
 }

@@ -38,7 +38,10 @@ export { type DomainType, domainXml, tapName, xmlEscape } from './drivers/libvir
 export { LibvirtDriver, type LibvirtDriverOptions, powerOf } from './drivers/libvirt/driver.js';
 export { ensureLibvirtd, type LibvirtDaemons, QEMU_CONF } from './drivers/libvirt/libvirtd.js';
 export { type LibvirtUri, parseVirshList, VIRSH, Virsh } from './drivers/libvirt/virsh.js';
+export { type SimulatedHost, SimulatedHostFleet, type SimulatedHostFleetOptions } from './fleet.js';
+export { type FleetHost, FleetRegistration } from './fleet-registration.js';
 export { type ActContext, HANDLERS, type Handler } from './handlers.js';
+export { HostWorker, type HostWorkerOptions } from './host-worker.js';
 export type { ImageSource, ResolvedImage } from './image-source.js';
 export { CommandError, type CommandResult, runCommand } from './images/command.js';
 export { FsImageStore, type FsImageStoreOptions } from './images/fs-store.js';

@@ -1,5 +1,6 @@
 import {
   ConflictError,
+  commitAndRead,
   type Entry,
   type HostRequest,
   type Keys,
@@ -32,23 +33,37 @@ const FINISH_ATTEMPTS = 5;
  * that no longer applies (the VM moved on) is dropped with a log line.
  */
 export async function runRequest(deps: RunnerDeps, entry: Entry<HostRequest>): Promise<RunOutcome> {
-  const claimRev = await claim(deps, entry);
-  if (claimRev === undefined) return 'taken';
-  return deps.locks.with(entry.value.vmId, () => carryOut(deps, entry.value, entry.key, claimRev));
+  const claimed = await claim(deps, entry);
+  if (!claimed) return 'taken';
+  return deps.locks.with(entry.value.vmId, () =>
+    carryOut(deps, entry.value, entry.key, claimed.rev, claimed.vm),
+  );
 }
 
-async function claim(deps: RunnerDeps, entry: Entry<HostRequest>): Promise<number | undefined> {
+/**
+ * Claims the request and reads its VM in one transaction (one round-trip).
+ * The VM read there is current at claim time; work queued behind another
+ * request of the same VM re-reads it, since that request may have changed it.
+ */
+async function claim(
+  deps: RunnerDeps,
+  entry: Entry<HostRequest>,
+): Promise<{ rev: number; vm: Entry<Vm> | undefined } | undefined> {
   const claimed: HostRequest = {
     ...entry.value,
     claimedBy: deps.claimId,
     claimedAt: new Date().toISOString(),
   };
-  try {
-    return await deps.store.txn().compare(entry.key, entry.modRevision).put(entry.key, claimed).commit();
-  } catch (err) {
-    if (err instanceof ConflictError) return undefined;
-    throw err;
-  }
+  const res = await commitAndRead(
+    deps.store,
+    {
+      compare: [{ key: entry.key, modRevision: entry.modRevision }],
+      puts: [{ key: entry.key, value: claimed }],
+      reads: [deps.keys.vms.one(entry.value.vmId)],
+    },
+    Vm,
+  );
+  return res && { rev: res.revision, vm: deps.locks.busy(entry.value.vmId) ? undefined : res.entries[0] };
 }
 
 async function carryOut(
@@ -56,10 +71,11 @@ async function carryOut(
   req: HostRequest,
   key: string,
   claimRev: number,
+  claimedVm: Entry<Vm> | undefined,
 ): Promise<RunOutcome> {
   const handler = HANDLERS[req.kind];
   const me = deps.act.me;
-  const vm = await deps.store.get(deps.keys.vms.one(req.vmId), Vm);
+  const vm = claimedVm ?? (await deps.store.get(deps.keys.vms.one(req.vmId), Vm));
   if (!vm || !handler.applies(vm.value, req, me)) return drop(deps, req, key, claimRev, vm?.value);
   let failure: string | undefined;
   try {
@@ -69,7 +85,7 @@ async function carryOut(
     deps.log.warn({ request: req.id, kind: req.kind, vm: req.vmId, err }, 'request failed');
     if (!handler.canFail) return 'retry';
   }
-  return finish(deps, req, key, claimRev, failure);
+  return finish(deps, req, key, claimRev, vm, failure);
 }
 
 async function finish(
@@ -77,12 +93,14 @@ async function finish(
   req: HostRequest,
   key: string,
   claimRev: number,
+  known: Entry<Vm>,
   failure?: string,
 ): Promise<RunOutcome> {
   const handler = HANDLERS[req.kind];
   const me = deps.act.me;
   for (let attempt = 1; ; attempt++) {
-    const vm = await deps.store.get(deps.keys.vms.one(req.vmId), Vm);
+    // First against the VM as read before acting (compared, so a change meanwhile is seen); then re-read.
+    const vm = attempt === 1 ? known : await deps.store.get(deps.keys.vms.one(req.vmId), Vm);
     if (!vm || !handler.applies(vm.value, req, me)) return drop(deps, req, key, claimRev, vm?.value);
     const txn = deps.store.txn().compare(key, claimRev).delete(key).compare(vm.key, vm.modRevision);
     if (failure) {
