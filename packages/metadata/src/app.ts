@@ -3,7 +3,13 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { AskerCache } from './asker-cache.js';
 import type { VmContext } from './context.js';
 import { Ec2Tokens } from './ec2-token.js';
-import { FORWARDED_HEADER, type Requester, requesterAddress, TrustedProxies } from './requester.js';
+import {
+  FORWARDED_HEADER,
+  PROJECT_HEADER,
+  type Requester,
+  requesterAddress,
+  TrustedProxies,
+} from './requester.js';
 import { registerEc2Routes } from './routes/ec2.js';
 import { registerNocloudRoutes } from './routes/nocloud.js';
 import { registerNuboRoutes } from './routes/nubo.js';
@@ -49,7 +55,9 @@ export function buildMetadataApp(deps: MetadataDeps): FastifyInstance {
     reply.header('cache-control', 'no-store');
     if (!isReady()) throw new NuboError('NUBO_STORE_UNAVAILABLE', 'the metadata index is still loading');
     const peer = request.socket.remoteAddress ?? '';
-    return cache.resolve(requesterAddress(peer, request.headers[FORWARDED_HEADER], trusted));
+    const asker = cache.resolve(requesterAddress(peer, request.headers[FORWARDED_HEADER], trusted));
+    checkProject(asker, request.headers[PROJECT_HEADER], peer, trusted);
+    return asker;
   };
   app.setErrorHandler((err, _request, reply) => sendError(reply, err, deps.logger));
   app.setNotFoundHandler((request, reply) => {
@@ -64,6 +72,26 @@ export function buildMetadataApp(deps: MetadataDeps): FastifyInstance {
     requireToken: deps.ec2RequireToken ?? false,
   });
   return app;
+}
+
+/**
+ * A trusted proxy also names the project its router serves; the VM must be in
+ * it. This stops a guest that copies another project's MAC even where the
+ * address cannot (a link-local address carries no prefix).
+ */
+function checkProject(
+  asker: Asker,
+  header: string | string[] | undefined,
+  peer: string,
+  trusted: TrustedProxies,
+) {
+  if (header === undefined || !trusted.has(peer)) return;
+  const project = Array.isArray(header) ? header[0] : header;
+  if (project !== asker.context.projectId) {
+    throw new NuboError('NUBO_NOT_FOUND', `no VM is known at ${asker.requester.address}`, {
+      details: [{ field: 'address', message: "no VM of the router's project has this address" }],
+    });
+  }
 }
 
 function sendError(reply: FastifyReply, err: unknown, log?: Logger): void {

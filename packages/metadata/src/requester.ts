@@ -3,6 +3,8 @@ import { eui64ToMac, NuboError, normalizeIpv6 } from '@nubo/shared';
 
 /** The header a trusted proxy (PodNet's per-router proxy) puts the guest's address in. */
 export const FORWARDED_HEADER = 'x-forwarded-for';
+/** The project of the router whose proxy forwarded the request (PodNet sets it). */
+export const PROJECT_HEADER = 'x-nubo-project';
 
 /** Which peers may tell us who the requester is. */
 export class TrustedProxies {

@@ -103,6 +103,16 @@ describe('who is asking', () => {
     const spoofed = await get('/v1/instance', PROXY, { 'x-forwarded-for': `${addrA}, ${addrB}` });
     expect(spoofed.json().instanceId).toBe(vmB.id);
   });
+
+  it("refuses a VM that is not in the trusted proxy's project, even over link-local", async () => {
+    const linkLocalA = macToLinkLocal('52:54:00:aa:00:01');
+    const headers = { 'x-forwarded-for': linkLocalA, 'x-nubo-project': OTHER_PROJECT };
+    expect((await get('/v1/instance', PROXY, headers)).status).toBe(404);
+    const own = await get('/v1/instance', PROXY, { ...headers, 'x-nubo-project': PROJECT });
+    expect(own.json().instanceId).toBe(vmA.id);
+    // From an untrusted peer the header means nothing, either way.
+    expect((await get('/v1/instance', addrA, { 'x-nubo-project': OTHER_PROJECT })).status).toBe(200);
+  });
 });
 
 describe('following etcd', () => {

@@ -1,6 +1,7 @@
 // Must show: cloud-init's own datasource code (Debian's cloud-init package,
 // Python) crawls the OpenStack, EC2 and NoCloud layouts of the real service
 // from inside a guest namespace, without error, and reads the right keys.
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { keyLayout, Store } from '@nubo/shared';
 import { EtcdCluster, requireTool, uniquePrefix } from '@nubo/test';
@@ -57,6 +58,17 @@ afterAll(async () => {
 });
 
 describe("cloud-init's datasource code against the service", () => {
+  it('runs no cloud-init service on this machine (the package is only a library here)', async () => {
+    const running = [];
+    for (const pid of await readdir('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+      if (/^[^\0]*cloud-init\0/.test(cmdline) || /\/usr\/bin\/cloud-init\0/.test(cmdline))
+        running.push(cmdline);
+    }
+    expect(running).toEqual([]);
+  });
+
   it('reads everything without a warning or an error', () => {
     expect(crawled.problems).toEqual([]);
   });
