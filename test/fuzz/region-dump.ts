@@ -1,0 +1,21 @@
+import type { Store } from '@nubo/shared';
+
+/**
+ * Every key of the region with its value: equal dumps mean the region holds
+ * what it held. Values, not mod_revisions: a refused network delete is known to
+ * write the network twice and put it back (docs/reliability.md, known issues).
+ */
+export async function dumpRegion(store: Store, prefix: string): Promise<string> {
+  const { entries } = await store.list(prefix);
+  return entries.map((e) => `${e.key}=${JSON.stringify(e.value)}`).join('\n');
+}
+
+/** What changed between two dumps, for a failure message. */
+export function dumpDiff(before: string, after: string): string[] {
+  const a = new Set(before.split('\n'));
+  const b = new Set(after.split('\n'));
+  return [
+    ...[...a].filter((x) => !b.has(x)).map((x) => `- ${x}`),
+    ...[...b].filter((x) => !a.has(x)).map((x) => `+ ${x}`),
+  ];
+}
