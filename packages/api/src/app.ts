@@ -31,6 +31,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   installErrorHandlers(app);
   const ctx = createContext(deps, createMetrics());
   installMetrics(app, ctx.metrics);
+  app.addHook('onClose', async () => {
+    await Promise.all(Object.values(ctx.cache).map((c) => c.stop()));
+  });
   await registerDocs(app);
   app.get('/healthz', { schema: { hide: true } }, async () => {
     await ctx.store.get(`${ctx.keys.prefix}region`);

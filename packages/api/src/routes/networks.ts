@@ -46,7 +46,6 @@ export function networkRoutes(app: FastifyInstance, ctx: ApiContext): void {
         try {
           await ctx.store
             .txn()
-            .compare(project.key, project.modRevision)
             .create(nameKey, network.id)
             .create(ctx.keys.networkPrefixes.one(network.ipv6Prefix), network.id)
             .create(ctx.keys.segments.one(network.segment), network.id)
@@ -55,9 +54,9 @@ export function networkRoutes(app: FastifyInstance, ctx: ApiContext): void {
           void reply.status(201);
           return { network };
         } catch (err) {
-          // A /64 or segment someone else holds: pick again. A taken name or a changed project is an answer.
+          // A /64 or segment someone else holds: pick again. A taken name is an answer.
           const answer = nameTaken(err, nameKey, `a network named ${network.name}`);
-          if (!(answer instanceof ConflictError) || answer.keys.includes(project.key)) throw answer;
+          if (!(answer instanceof ConflictError)) throw answer;
         }
       }
       throw exhausted('IPv6 /64 or segment');

@@ -26,7 +26,6 @@ export function sshKeyRoutes(app: FastifyInstance, ctx: ApiContext): void {
       try {
         await ctx.store
           .txn()
-          .compare(project.key, project.modRevision)
           .create(ctx.keys.names.one('ssh-keys', key.projectId, key.name), key.id)
           .create(ctx.keys.sshKeys.one(key.projectId, key.id), key)
           .commit();

@@ -1,6 +1,5 @@
 import {
   type Entry,
-  fieldError,
   Image,
   Network,
   NuboError,
@@ -64,39 +63,4 @@ export async function mustFind<T>(found: Promise<T | undefined>, what: string): 
   const value = await found;
   if (value === undefined) throw new NuboError('NUBO_NOT_FOUND', `${what} not found`);
   return value;
-}
-
-/** The resources a VM create refers to, each checked to belong to the project; a bad one names its field. */
-export async function resolveVmRefs(
-  ctx: ApiContext,
-  project: Project,
-  input: { image: string; networks?: string[]; sshKeys?: string[] },
-) {
-  const image = await findImage(ctx, project.id, input.image);
-  if (!image)
-    throw fieldError('NUBO_VALIDATION', '/image', `no image "${input.image}" in this project or public`);
-  if (image.value.state !== 'ready') {
-    throw fieldError(
-      'NUBO_VALIDATION',
-      '/image',
-      `image ${image.value.name} is ${image.value.state}, not ready`,
-    );
-  }
-  const networks = await Promise.all(
-    (input.networks ?? []).map(async (ref, i) => {
-      const net = await findNetwork(ctx, project.id, ref);
-      if (net?.value.state !== 'active') {
-        throw fieldError('NUBO_VALIDATION', `/networks/${i}`, `no network "${ref}" in this project`);
-      }
-      return net;
-    }),
-  );
-  const sshKeys = await Promise.all(
-    (input.sshKeys ?? []).map(async (ref, i) => {
-      const key = await findSshKey(ctx, project.id, ref);
-      if (!key) throw fieldError('NUBO_VALIDATION', `/sshKeys/${i}`, `no SSH key "${ref}" in this project`);
-      return key;
-    }),
-  );
-  return { image, networks, sshKeys };
 }

@@ -1,22 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import {
   ConflictError,
-  type Entry,
   fieldError,
   MAX_USER_DATA_BYTES,
   macToEui64,
   NuboError,
-  type Project,
   type SchedulerRequest,
   Vm,
   type VmCreateInput,
   type VmNic,
 } from '@nubo/shared';
+import type { ProjectRef } from '../auth.js';
 import type { ApiContext } from '../context.js';
-import { resolveVmRefs } from './lookup.js';
-import { addUsage, assertWithinQuota, putUsage, readUsage, vmUsage } from './quota.js';
+import { addUsage, assertWithinQuota, putUsage, vmUsage } from './quota.js';
 import { retryOnConflict } from './retry.js';
 import { diskGiB, ramMiB } from './sizes.js';
+import { readVmRefs } from './vm-refs.js';
 
 export interface CreateResult {
   vm: Vm;
@@ -41,7 +40,7 @@ export function checkIdempotencyKey(key: string | undefined): string | undefined
  */
 export async function createVm(
   ctx: ApiContext,
-  project: Entry<Project>,
+  project: ProjectRef,
   input: VmCreateInput,
   idempotencyKey?: string,
 ): Promise<CreateResult> {
@@ -50,15 +49,13 @@ export async function createVm(
   if (input.userData !== undefined && Buffer.byteLength(input.userData) > MAX_USER_DATA_BYTES) {
     throw fieldError('NUBO_VALIDATION', '/userData', `is larger than ${MAX_USER_DATA_BYTES} bytes`);
   }
-  const earlier = await replay(ctx, p.id, idempotencyKey);
-  if (earlier) return { vm: earlier, replayed: true };
-  // Resolved once; again only after a lost race (an image or network may have changed).
-  let refs = await resolveVmRefs(ctx, p, input);
-  let stale = false;
   return ctx.createQueue.run(p.id, () =>
     retryOnConflict(async () => {
-      if (stale) refs = await resolveVmRefs(ctx, p, input);
-      stale = true;
+      const refs = await readVmRefs(ctx, p, input, idempotencyKey);
+      if (refs.earlierVmId) {
+        const earlier = await ctx.store.get(ctx.keys.vms.one(refs.earlierVmId), Vm);
+        if (earlier) return { vm: earlier.value, replayed: true };
+      }
       const now = new Date().toISOString();
       const vm: Vm = {
         id: randomUUID(),
@@ -73,17 +70,19 @@ export async function createVm(
         createdAt: now,
         updatedAt: now,
       };
-      const usage = await readUsage(ctx.store, ctx, p.id);
-      const next = addUsage(usage.value, vmUsage(vm));
-      assertWithinQuota(next, p.quota);
+      const next = addUsage(refs.usage.value, vmUsage(vm));
+      assertWithinQuota(next, refs.project.quota);
       const txn = ctx.store.txn();
-      for (const net of refs.networks) {
-        const mac = await ctx.macs.reserve(txn, { vmId: vm.id, networkId: net.value.id });
+      const macs = await Promise.all(
+        refs.networks.map((net) => ctx.macs.reserve(txn, { vmId: vm.id, networkId: net.value.id })),
+      );
+      refs.networks.forEach((net, i) => {
+        const mac = macs[i]!;
         vm.nics.push({ networkId: net.value.id, mac, ipv6: macToEui64(mac, net.value.ipv6Prefix) } as VmNic);
         txn.compare(net.key, net.modRevision);
-      }
+      });
       const request: SchedulerRequest = { id: randomUUID(), kind: 'place', vmId: vm.id, createdAt: now };
-      putUsage(txn, ctx.keys.quotaUsage.one(p.id), usage.modRevision, next)
+      putUsage(txn, ctx.keys.quotaUsage.one(p.id), refs.usage.modRevision, next)
         .compare(refs.image.key, refs.image.modRevision)
         .create(ctx.keys.vms.one(vm.id), vm)
         .create(ctx.keys.vmNames.one(p.id, vm.name), vm.id)
