@@ -6,6 +6,7 @@ import { authenticate } from './auth.js';
 import { type ApiContext, type ApiDeps, createContext } from './context.js';
 import { installErrorHandlers } from './errors.js';
 import { createMetrics, installMetrics } from './metrics.js';
+import { adminCheckRoutes } from './routes/admin-check.js';
 import { fileRoutes } from './routes/files.js';
 import { hostRoutes } from './routes/hosts.js';
 import { imageRoutes } from './routes/images.js';
@@ -82,6 +83,7 @@ async function registerV1(v1: FastifyInstance, ctx: ApiContext): Promise<void> {
     hostRoutes,
     vmRoutes,
     vmActionRoutes,
+    adminCheckRoutes,
   ]) {
     routes(v1, ctx);
   }

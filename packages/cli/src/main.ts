@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { hostCommands, projectCommands, userCommands } from './commands/admin.js';
+import { checkCommands } from './commands/check.js';
 import { imageCommands, keyCommands, netCommands } from './commands/resources.js';
 import { vmCommands } from './commands/vm.js';
 import { CliContext } from './context.js';
@@ -24,6 +25,7 @@ export function buildProgram(io: CliIo): Command {
     hostCommands,
     projectCommands,
     userCommands,
+    checkCommands,
   ]) {
     add(program, cli);
   }
