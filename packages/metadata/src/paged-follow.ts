@@ -1,7 +1,10 @@
 import { CompactedError, type Entry, type Store, type WatchEvent } from '@nubo/shared';
 
-/** Keys per page: 10,000 VMs in one range answer pass gRPC's 4 MiB message limit. */
-export const PAGE_SIZE = 500;
+/**
+ * Keys per page. One range answer must stay under gRPC's 4 MiB: a VM record
+ * can be about 17 KB (16 KiB of user-data), so 100 make at most ~1.7 MB.
+ */
+export const PAGE_SIZE = 100;
 
 /**
  * Like shared's `follow`, but lists the prefix in pages, all read at the same
