@@ -6,9 +6,9 @@ import {
   readMany,
   releaseVm,
   type Store,
-  type Txn,
   type Vm,
 } from '@nubo/shared';
+import type { TxnWriter } from './spec-txn.js';
 
 /**
  * Writes that go with a request's result, in the same transaction as the VM's
@@ -21,7 +21,7 @@ export async function addFinishingWrites(
   me: string,
   req: HostRequest,
   vm: Vm,
-  txn: Txn,
+  txn: TxnWriter,
 ): Promise<void> {
   if (req.kind === 'scrub') {
     await releaseReservation(store, keys, me, vm.id, txn);
@@ -45,7 +45,7 @@ async function releaseReservation(
   keys: Keys,
   host: string,
   vmId: string,
-  txn: Txn,
+  txn: TxnWriter,
 ): Promise<void> {
   const key = keys.allocations.one(host);
   const alloc = await store.get(key, Allocation);
@@ -54,7 +54,7 @@ async function releaseReservation(
 }
 
 /** MACs and the name index, each only if it still belongs to this VM. */
-async function releaseNames(store: Store, keys: Keys, vm: Vm, txn: Txn): Promise<void> {
+async function releaseNames(store: Store, keys: Keys, vm: Vm, txn: TxnWriter): Promise<void> {
   const owned = [...vm.nics.map((n) => keys.macs.one(n.mac)), keys.vmNames.one(vm.projectId, vm.name)];
   const { entries } = await readMany(store, owned);
   for (const e of entries) {

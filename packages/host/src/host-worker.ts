@@ -4,7 +4,8 @@ import type { HypervisorDriver } from './driver.js';
 import type { ImageSource } from './image-source.js';
 import { type ReconcileReport, reconcile } from './reconcile.js';
 import { type RunnerDeps, type RunOutcome, runRequest } from './runner.js';
-import { resolveSpec } from './spec.js';
+import { resolveSpec, type SpecSources } from './spec.js';
+import { type Commit, directCommit } from './txn-batcher.js';
 import { VmLocks } from './vm-locks.js';
 
 export interface HostWorkerOptions {
@@ -15,6 +16,8 @@ export interface HostWorkerOptions {
   images: ImageSource;
   log: Logger;
   bridgeFor?: (network: Network) => string | undefined;
+  /** How claims, spec reads and finishes reach etcd; default one transaction each. */
+  commit?: Commit;
 }
 
 /**
@@ -34,8 +37,17 @@ export class HostWorker {
 
   constructor(private readonly options: HostWorkerOptions) {
     const { store, keys, driver, hostname, log } = options;
-    const spec = { store, keys, images: options.images, bridgeFor: options.bridgeFor ?? (() => undefined) };
+    const commit = options.commit ?? directCommit(store);
+    const spec: SpecSources = {
+      store,
+      keys,
+      images: options.images,
+      bridgeFor: options.bridgeFor ?? (() => undefined),
+      // Batched reads only where commits are batched: a single daemon keeps readMany.
+      ...(options.commit ? { read: async (ks: string[]) => readOnly(commit, ks) } : {}),
+    };
     this.runner = {
+      commit,
       store,
       keys,
       claimId: `${hostname}/${process.pid}/${randomBytes(4).toString('hex')}`,
@@ -85,4 +97,9 @@ export class HostWorker {
   stop(): void {
     this.stopped = true;
   }
+}
+
+async function readOnly(commit: Commit, keys: string[]): Promise<(Entry<unknown> | undefined)[]> {
+  const res = await commit({ compare: [], puts: [], reads: keys.map((key) => ({ key })) });
+  return res!.entries; // no compare: cannot fail
 }

@@ -1,6 +1,5 @@
 import {
   ConflictError,
-  commitAndRead,
   type Entry,
   type HostRequest,
   type Keys,
@@ -10,6 +9,8 @@ import {
 } from '@nubo/shared';
 import { addFinishingWrites } from './finish.js';
 import { type ActContext, HANDLERS } from './handlers.js';
+import { SpecTxn } from './spec-txn.js';
+import type { Commit } from './txn-batcher.js';
 import type { VmLocks } from './vm-locks.js';
 
 export type RunOutcome = 'done' | 'failed' | 'dropped' | 'taken' | 'retry';
@@ -22,6 +23,8 @@ export interface RunnerDeps {
   act: ActContext;
   locks: VmLocks;
   log: Logger;
+  /** How claims and finishes are committed: one transaction each, or batched across a fleet. */
+  commit: Commit;
 }
 
 const FINISH_ATTEMPTS = 5;
@@ -54,16 +57,14 @@ async function claim(
     claimedBy: deps.claimId,
     claimedAt: new Date().toISOString(),
   };
-  const res = await commitAndRead(
-    deps.store,
-    {
-      compare: [{ key: entry.key, modRevision: entry.modRevision }],
-      puts: [{ key: entry.key, value: claimed }],
-      reads: [deps.keys.vms.one(entry.value.vmId)],
-    },
-    Vm,
-  );
-  return res && { rev: res.revision, vm: deps.locks.busy(entry.value.vmId) ? undefined : res.entries[0] };
+  const res = await deps.commit({
+    compare: [{ key: entry.key, modRevision: entry.modRevision }],
+    puts: [{ key: entry.key, value: claimed }],
+    reads: [{ key: deps.keys.vms.one(entry.value.vmId), schema: Vm }],
+  });
+  if (!res) return undefined;
+  const vm = res.entries[0] as Entry<Vm> | undefined;
+  return { rev: res.revision, vm: deps.locks.busy(entry.value.vmId) ? undefined : vm };
 }
 
 async function carryOut(
@@ -93,16 +94,16 @@ async function finish(
   req: HostRequest,
   key: string,
   claimRev: number,
-  known: Entry<Vm>,
+  known: Entry<Vm> | undefined,
   failure?: string,
 ): Promise<RunOutcome> {
   const handler = HANDLERS[req.kind];
   const me = deps.act.me;
+  // First against the VM as read before acting (compared, so a change meanwhile is seen); then re-read.
+  let vm = known;
   for (let attempt = 1; ; attempt++) {
-    // First against the VM as read before acting (compared, so a change meanwhile is seen); then re-read.
-    const vm = attempt === 1 ? known : await deps.store.get(deps.keys.vms.one(req.vmId), Vm);
     if (!vm || !handler.applies(vm.value, req, me)) return drop(deps, req, key, claimRev, vm?.value);
-    const txn = deps.store.txn().compare(key, claimRev).delete(key).compare(vm.key, vm.modRevision);
+    const txn = new SpecTxn().compare(key, claimRev).delete(key).compare(vm.key, vm.modRevision);
     if (failure) {
       const reason = `${req.kind} failed on ${me}: ${failure}`;
       txn.put(vm.key, { ...vm.value, state: 'unresourced', reason, updatedAt: new Date().toISOString() });
@@ -111,13 +112,11 @@ async function finish(
       if (next) txn.put(vm.key, next);
       await addFinishingWrites(deps.store, deps.keys, me, req, vm.value, txn);
     }
-    try {
-      await txn.commit();
-      return failure ? 'failed' : 'done';
-    } catch (err) {
-      if (!(err instanceof ConflictError) || attempt >= FINISH_ATTEMPTS) throw err;
-      if (err.keys.includes(key)) return 'taken';
-    }
+    if (await deps.commit(txn.spec)) return failure ? 'failed' : 'done';
+    const [request, fresh] = await Promise.all([deps.store.get(key), deps.store.get(vm.key, Vm)]);
+    if (request?.modRevision !== claimRev) return 'taken';
+    if (attempt >= FINISH_ATTEMPTS) throw new ConflictError(txn.spec.compare.map((g) => g.key));
+    vm = fresh;
   }
 }
 

@@ -18,6 +18,8 @@ export interface SpecSources {
   images: ImageSource;
   /** The bridge that carries a network on this host, if any. */
   bridgeFor: (network: Network) => string | undefined;
+  /** Reads keys in one round-trip (default `readMany`; a fleet batches them with other hosts' reads). */
+  read?: (keys: string[]) => Promise<(Entry<unknown> | undefined)[]>;
 }
 
 /**
@@ -31,7 +33,7 @@ export async function resolveSpec(
   sizes: Pick<Vm, 'cpus' | 'ramMiB' | 'diskGiB'> = vm,
 ): Promise<DomainSpec> {
   const keys = [src.keys.images.one(vm.imageId), ...vm.nics.map((n) => src.keys.networks.one(n.networkId))];
-  const { entries } = await readMany(src.store, keys);
+  const entries = src.read ? await src.read(keys) : (await readMany(src.store, keys)).entries;
   const image = entries[0] as Entry<Image> | undefined;
   if (!image) throw new NuboError('NUBO_NOT_FOUND', `image ${vm.imageId} does not exist`);
   const base = await baseImage(src.images, image.value);

@@ -24,6 +24,8 @@ export class PlacementPlan {
   readonly decisions: PlacementDecision[] = [];
   /** Allocations changed by the plan, by host name. */
   readonly touched = new Map<string, Allocation>();
+  private readonly free = new Map<string, Resources>();
+  private readonly limits = new Map<string, Resources>();
 
   constructor(
     private readonly hosts: ReadonlyMap<string, HostView>,
@@ -31,11 +33,9 @@ export class PlacementPlan {
   ) {}
 
   place(item: PlacementItem): PlacementDecision {
-    const candidates = this.candidates(item);
+    const host = this.best(item);
     const decision: PlacementDecision =
-      candidates.length === 0
-        ? { vmId: item.vmId, reason: this.explain(item) }
-        : { vmId: item.vmId, host: this.best(candidates) };
+      host === undefined ? { vmId: item.vmId, reason: this.explain(item) } : { vmId: item.vmId, host };
     if ('host' in decision) {
       if (item.releaseFrom) this.releaseOn(item.releaseFrom, item.vmId);
       this.touch(decision.host, reserveVm(this.allocation(decision.host), item.vmId, item.need));
@@ -56,42 +56,54 @@ export class PlacementPlan {
 
   private touch(host: string, allocation: Allocation): void {
     this.touched.set(host, allocation);
+    this.free.delete(host);
   }
 
   private usable(view: HostView, item: PlacementItem): boolean {
     return view.aliveRev > 0 && view.host.enabled && item.hypervisors.includes(view.host.hypervisor);
   }
 
+  /** Free room per host under the ratios, cached until the plan changes that host. */
   private freeNow(view: HostView): Resources {
-    return freeOf({ ...view, allocation: this.allocation(view.name) }, this.policy);
-  }
-
-  private candidates(item: PlacementItem): HostView[] {
-    const out: HostView[] = [];
-    for (const view of this.hosts.values()) {
-      if (this.usable(view, item) && shortages(item.need, this.freeNow(view)).length === 0) out.push(view);
+    let free = this.free.get(view.name);
+    if (!free) {
+      free = freeOf({ ...view, allocation: this.allocation(view.name) }, this.policy);
+      this.free.set(view.name, free);
     }
-    return out;
+    return free;
   }
 
-  /** The candidate with the highest (spread) or lowest (pack) share of RAM left; ties by name. */
-  private best(candidates: HostView[]): string {
+  private limit(view: HostView): Resources {
+    let limit = this.limits.get(view.name);
+    if (!limit) {
+      limit = limitOf(view.host, this.policy);
+      this.limits.set(view.name, limit);
+    }
+    return limit;
+  }
+
+  /**
+   * In one pass over the hosts (no lists built: this runs once per VM over
+   * every host), the usable host with room that has the highest (spread) or
+   * lowest (pack) share of RAM left; ties by name. Undefined when none fits.
+   */
+  private best(item: PlacementItem): string | undefined {
     const sign = this.policy.weigher === 'spread' ? 1 : -1;
-    let best = candidates[0]!;
-    let bestScore = sign * this.ramShare(best);
-    for (const view of candidates.slice(1)) {
-      const score = sign * this.ramShare(view);
-      if (score > bestScore || (score === bestScore && view.name < best.name)) {
-        best = view;
+    const need = item.need;
+    let best: string | undefined;
+    let bestScore = 0;
+    for (const view of this.hosts.values()) {
+      if (!this.usable(view, item)) continue;
+      const free = this.freeNow(view);
+      if (need.cpus > free.cpus || need.ramMiB > free.ramMiB || need.diskGiB > free.diskGiB) continue;
+      const limit = this.limit(view).ramMiB;
+      const score = sign * (limit > 0 ? free.ramMiB / limit : 0);
+      if (best === undefined || score > bestScore || (score === bestScore && view.name < best)) {
+        best = view.name;
         bestScore = score;
       }
     }
-    return best.name;
-  }
-
-  private ramShare(view: HostView): number {
-    const limit = limitOf(view.host, this.policy).ramMiB;
-    return limit > 0 ? this.freeNow(view).ramMiB / limit : 0;
+    return best;
   }
 
   /** Why no host fits, counted by the first filter each host fails. */

@@ -47,7 +47,12 @@ export {
   VmState,
 } from './state-machine.js';
 export { AsyncQueue } from './store/async-queue.js';
-export { type CommitAndReadSpec, commitAndRead, type Guarded } from './store/commit-and-read.js';
+export {
+  type CommitAndReadResult,
+  type CommitAndReadSpec,
+  commitAndRead,
+  type Guarded,
+} from './store/commit-and-read.js';
 export type { Entry } from './store/entry.js';
 export { type FollowOptions, follow } from './store/follow.js';
 export { LeaseHandle } from './store/lease.js';

@@ -1,4 +1,4 @@
-import type { Static, TSchema } from '@sinclair/typebox';
+import type { TSchema } from '@sinclair/typebox';
 import type { ICompare, IRequestOp } from 'etcd3';
 import { decode, type Entry, encode } from './entry.js';
 import { guarded } from './rpc-errors.js';
@@ -10,39 +10,48 @@ export interface Guarded {
   modRevision: number;
 }
 
+/** A compare-and-write that may also read keys, as plain data (so several can be merged into one). */
 export interface CommitAndReadSpec {
   compare: Guarded[];
   puts: { key: string; value: unknown }[];
-  /** Keys read after the puts, in the same transaction (so at the committed revision). */
-  reads: string[];
+  deletes?: string[];
+  /** Keys read after the writes, in the same transaction (so at the committed revision); validated with `schema` if given. */
+  reads: { key: string; schema?: TSchema }[];
+}
+
+/** Entries read, in the order asked; a key that does not exist is undefined. */
+export interface CommitAndReadResult {
+  revision: number;
+  entries: (Entry<unknown> | undefined)[];
 }
 
 /**
- * A compare-and-put that also reads keys in the same round-trip: a daemon
+ * A compare-and-write that also reads keys in the same round-trip: a daemon
  * claims a request and reads the VM it is about in one transaction. Returns
- * undefined when a compare failed (nothing was written); reads that miss are
- * `undefined`. Values read are validated with `schema` when one is given.
+ * undefined when a compare failed (nothing was written).
  */
-export async function commitAndRead<S extends TSchema>(
+export async function commitAndRead(
   store: Store,
   spec: CommitAndReadSpec,
-  schema?: S,
-): Promise<{ revision: number; entries: (Entry<Static<S>> | undefined)[] } | undefined> {
+): Promise<CommitAndReadResult | undefined> {
   const compare: ICompare[] = spec.compare.map((g) => ({
     key: Buffer.from(g.key),
     target: 'Mod',
     result: 'Equal',
     mod_revision: g.modRevision,
   }));
-  const success: IRequestOp[] = [
+  const writes: IRequestOp[] = [
     ...spec.puts.map((p) => ({ request_put: { key: Buffer.from(p.key), value: encode(p.value) } })),
-    ...spec.reads.map((key) => ({ request_range: { key: Buffer.from(key) } })),
+    ...(spec.deletes ?? []).map((key) => ({ request_delete_range: { key: Buffer.from(key) } })),
   ];
-  const res = await guarded('txn', () => store.client.kv.txn({ compare, success, failure: [] }));
+  const reads: IRequestOp[] = spec.reads.map((r) => ({ request_range: { key: Buffer.from(r.key) } }));
+  const res = await guarded('txn', () =>
+    store.client.kv.txn({ compare, success: [...writes, ...reads], failure: [] }),
+  );
   if (!res.succeeded) return undefined;
-  const entries = res.responses.slice(spec.puts.length).map((r) => {
+  const entries = res.responses.slice(writes.length).map((r, i) => {
     const kv = r.response_range?.kvs[0];
-    return kv ? decode(kv, schema) : undefined;
+    return kv ? decode(kv, spec.reads[i]!.schema) : undefined;
   });
   return { revision: Number(res.header.revision), entries };
 }
