@@ -105,9 +105,11 @@ async function main(): Promise<void> {
     };
     // Warm up (JIT, connections), then measure.
     await Promise.all(Array.from({ length: CONCURRENCY }, () => worker()).slice(0, 0));
+    const cpuBefore = process.cpuUsage();
     const began = performance.now();
     await Promise.all(Array.from({ length: CONCURRENCY }, () => worker()));
     const seconds = (performance.now() - began) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
     latencies.sort((a, b) => a - b);
     const pct = (p: number) =>
       latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!.toFixed(1);
@@ -120,6 +122,9 @@ async function main(): Promise<void> {
     console.log(`creates/s: ${(TOTAL / seconds).toFixed(0)}  (anchor: >= 1000)`);
     console.log(`latency ms: p50 ${pct(50)}  p99 ${pct(99)}  max ${pct(100)}  (anchor: p99 <= 20)`);
     console.log(`failed: ${failures}`);
+    console.log(
+      `API + client process CPU per create: ${((cpu.user + cpu.system) / 1000 / TOTAL).toFixed(2)} ms`,
+    );
   } finally {
     await app.close();
     await store.deletePrefix(keys.prefix);
