@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client } from 'ssh2';
+import ssh2 from 'ssh2';
 
 const RELAY =
   "const s=require('net').connect(+process.argv[2],process.argv[1]);" +
@@ -26,7 +26,7 @@ export function sshExec(target: SshTarget, command: string): Promise<string> {
     },
   );
   const sock = Duplex.from({ readable: relay.stdout, writable: relay.stdin });
-  const client = new Client();
+  const client = new ssh2.Client();
   return new Promise<string>((resolve, reject) => {
     const fail = (err: Error) => {
       client.end();

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { keyLayout, Project, Store, Vm } from '@nubo/shared';
 import { requireRoot, requireTool } from '@nubo/test';
-import { utils } from 'ssh2';
+import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Region, type RegionInfo } from '../../scripts/region/region.js';
 import { Api, type VmView, waitVm } from './api.js';
@@ -55,7 +55,7 @@ describe('a VM from the API to an SSH login, for real', () => {
   let vmPath: string;
   let vm: VmView;
   let target: SshTarget;
-  const keyPair = utils.generateKeyPairSync('ed25519');
+  const keyPair = ssh2.utils.generateKeyPairSync('ed25519');
 
   beforeAll(async () => {
     requireRoot('the end-to-end test');
