@@ -1,5 +1,5 @@
 import { NuboError, type Store, validate } from '@nubo/shared';
-import type { Static, TSchema } from '@sinclair/typebox';
+import type { TSchema } from '@sinclair/typebox';
 
 export interface Read<T> {
   key: string;
@@ -47,11 +47,4 @@ export async function readMany(
     });
   });
   return out;
-}
-
-export function typed<S extends TSchema>(
-  read: Read<unknown> | undefined,
-  _schema: S,
-): Read<Static<S>> | undefined {
-  return read as Read<Static<S>> | undefined;
 }
