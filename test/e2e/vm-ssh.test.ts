@@ -21,6 +21,9 @@ const virsh = (...args: string[]) =>
 const links = () => execFileSync('/usr/sbin/ip', ['-br', 'link'], { encoding: 'utf8' });
 const namespaces = () => execFileSync('/usr/sbin/ip', ['netns', 'list'], { encoding: 'utf8' });
 
+/** A boot under TCG on a loaded machine can take a minute; each step boots at most once. */
+const STEP_TIMEOUT_MS = 300_000;
+
 /** PIDs whose command line names `text` (a QEMU of the VM would). */
 function processesMentioning(text: string): number[] {
   return readdirSync('/proc')
@@ -72,93 +75,113 @@ describe('a VM from the API to an SSH login, for real', () => {
     await region.stop();
   }, 120_000);
 
-  it('creates a user, a project, a network, a key and a VM, and logs in with the key', async () => {
-    const admin = new Api(info.apiUrl, info.adminToken);
-    const made = await admin.call<{ token: string }>('POST', '/users', { name: 'alice' });
-    alice = new Api(info.apiUrl, made.token);
-    const { project } = await alice.call<{ project: { id: string } }>('POST', '/projects', {
-      name: 'web',
-      graceDays: 1,
-    });
-    projectId = project.id;
-    const p = `/projects/${projectId}`;
-    const { network } = await alice.call<{ network: { id: string; segment: number } }>(
-      'POST',
-      `${p}/networks`,
-      { name: 'lan' },
-    );
-    segment = network.segment;
-    await alice.call('POST', `${p}/ssh-keys`, { name: 'laptop', publicKey: keyPair.public });
-    const created = await alice.call<{ vm: VmView }>('POST', `${p}/vms`, {
-      name: 'www',
-      cpus: 1,
-      ram: '512MiB',
-      disk: '2GiB',
-      image: 'debian-12',
-      networks: [network.id],
-      sshKeys: ['laptop'],
-    });
-    vmPath = `${p}/vms/${created.vm.id}`;
-    vm = await waitVm(alice, vmPath, (v) => v.state === 'running');
-    expect(virsh('domstate', `nubo-${vm.id}`).trim()).toBe('running');
-    const address = vm.nics[0]?.ipv6;
-    expect(address).toMatch(/^fd00:6e75:626f:/);
-    target = {
-      netns: `${info.plan.routerPrefix}${projectId}`,
-      address: address!,
-      privateKey: keyPair.private,
-    };
+  it(
+    'creates a user, a project, a network, a key and a VM, and logs in with the key',
+    async () => {
+      const admin = new Api(info.apiUrl, info.adminToken);
+      const made = await admin.call<{ token: string }>('POST', '/users', { name: 'alice' });
+      alice = new Api(info.apiUrl, made.token);
+      const { project } = await alice.call<{ project: { id: string } }>('POST', '/projects', {
+        name: 'web',
+        graceDays: 1,
+      });
+      projectId = project.id;
+      const p = `/projects/${projectId}`;
+      const { network } = await alice.call<{ network: { id: string; segment: number } }>(
+        'POST',
+        `${p}/networks`,
+        { name: 'lan' },
+      );
+      segment = network.segment;
+      await alice.call('POST', `${p}/ssh-keys`, { name: 'laptop', publicKey: keyPair.public });
+      const created = await alice.call<{ vm: VmView }>('POST', `${p}/vms`, {
+        name: 'www',
+        cpus: 1,
+        ram: '512MiB',
+        disk: '2GiB',
+        image: 'debian-12',
+        networks: [network.id],
+        sshKeys: ['laptop'],
+      });
+      vmPath = `${p}/vms/${created.vm.id}`;
+      vm = await waitVm(alice, vmPath, (v) => v.state === 'running');
+      expect(virsh('domstate', `nubo-${vm.id}`).trim()).toBe('running');
+      const address = vm.nics[0]?.ipv6;
+      expect(address).toMatch(/^fd00:6e75:626f:/);
+      target = {
+        netns: `${info.plan.routerPrefix}${projectId}`,
+        address: address!,
+        privateKey: keyPair.private,
+      };
 
-    const out = await sshWhenUp(
-      target,
-      'hostname; cat /root/.ssh/authorized_keys; ip -6 -o addr show scope global',
-    );
-    expect(out).toContain('www');
-    expect(out).toContain(keyPair.public.split(' ')[1]);
-    expect(out).toContain(address);
-  });
+      const out = await sshWhenUp(
+        target,
+        'hostname; cat /root/.ssh/authorized_keys; ip -6 -o addr show scope global',
+      );
+      expect(out).toContain('www');
+      expect(out).toContain(keyPair.public.split(' ')[1]);
+      expect(out).toContain(address);
+    },
+    STEP_TIMEOUT_MS,
+  );
 
-  it('stops and starts the VM; the key still logs in', async () => {
-    await alice.call('POST', `${vmPath}/stop`);
-    await waitVm(alice, vmPath, (v) => v.state === 'quiesced');
-    expect(virsh('domstate', `nubo-${vm.id}`).trim()).toBe('shut off');
-    await alice.call('POST', `${vmPath}/start`);
-    await waitVm(alice, vmPath, (v) => v.state === 'running');
-    expect(await sshWhenUp(target, 'echo back')).toBe('back\n');
-  });
+  it(
+    'stops and starts the VM; the key still logs in',
+    async () => {
+      await alice.call('POST', `${vmPath}/stop`);
+      await waitVm(alice, vmPath, (v) => v.state === 'quiesced');
+      expect(virsh('domstate', `nubo-${vm.id}`).trim()).toBe('shut off');
+      await alice.call('POST', `${vmPath}/start`);
+      await waitVm(alice, vmPath, (v) => v.state === 'running');
+      expect(await sshWhenUp(target, 'echo back')).toBe('back\n');
+    },
+    STEP_TIMEOUT_MS,
+  );
 
-  it('deletes the VM into the scrub queue and restores it', async () => {
-    await alice.call('DELETE', vmPath);
-    await waitVm(alice, vmPath, (v) => v.state === 'scrub_queue');
-    await alice.call('POST', `${vmPath}/restore`);
-    await waitVm(alice, vmPath, (v) => v.state === 'running');
-    expect(await sshWhenUp(target, 'echo restored')).toBe('restored\n');
-  });
+  it(
+    'deletes the VM into the scrub queue and restores it',
+    async () => {
+      await alice.call('DELETE', vmPath);
+      await waitVm(alice, vmPath, (v) => v.state === 'scrub_queue');
+      await alice.call('POST', `${vmPath}/restore`);
+      await waitVm(alice, vmPath, (v) => v.state === 'running');
+      expect(await sshWhenUp(target, 'echo restored')).toBe('restored\n');
+    },
+    STEP_TIMEOUT_MS,
+  );
 
-  it('deletes the VM for good: domain, disk, tap and its keys are gone', async () => {
-    // No API shortens a project's grace period yet: the operator does it in etcd.
-    const keys = keyLayout();
-    await store.update(keys.projects.one(projectId), Project, (p) => ({ ...p, graceDays: 0 }));
-    await alice.call('DELETE', vmPath);
-    await waitRecord(store, keys.vms.one(vm.id), (v) => v === undefined || v.state === 'closed');
-    expect(virsh('list', '--all', '--name')).not.toContain(vm.id);
-    const disks = join(info.plan.runDir, 'host', 'disks');
-    expect(existsSync(disks) ? readdirSync(disks).filter((f) => f.includes(vm.id)) : []).toEqual([]);
-    expect(links()).not.toMatch(new RegExp(`master nb${segment}\\b`));
-    expect(await store.get(keys.macs.one(vm.nics[0]!.mac))).toBeUndefined();
-  });
+  it(
+    'deletes the VM for good: domain, disk, tap and its keys are gone',
+    async () => {
+      // No API shortens a project's grace period yet: the operator does it in etcd.
+      const keys = keyLayout();
+      await store.update(keys.projects.one(projectId), Project, (p) => ({ ...p, graceDays: 0 }));
+      await alice.call('DELETE', vmPath);
+      await waitRecord(store, keys.vms.one(vm.id), (v) => v === undefined || v.state === 'closed');
+      expect(virsh('list', '--all', '--name')).not.toContain(vm.id);
+      const disks = join(info.plan.runDir, 'host', 'disks');
+      expect(existsSync(disks) ? readdirSync(disks).filter((f) => f.includes(vm.id)) : []).toEqual([]);
+      expect(links()).not.toMatch(new RegExp(`master nb${segment}\\b`));
+      expect(await store.get(keys.macs.one(vm.nics[0]!.mac))).toBeUndefined();
+    },
+    STEP_TIMEOUT_MS,
+  );
 
-  it('leaves no namespace, bridge, domain or etcd data behind once the region stops', async () => {
-    const plan = info.plan;
-    await store.close().catch(() => undefined);
-    await region.stop();
-    expect(namespaces()).not.toContain(plan.routerPrefix);
-    expect(namespaces()).not.toContain(plan.lanNetns);
-    expect(links()).not.toMatch(
-      new RegExp(`${plan.publicBridge}|${plan.trunkHost}|nb${segment}\\b|nx${segment}\\b`),
-    );
-    // libvirtd went with the region when the region started it: look for QEMU itself.
-    expect(processesMentioning(vm.id)).toEqual([]);
-    expect(existsSync(plan.runDir)).toBe(false);
-  });
+  it(
+    'leaves no namespace, bridge, domain or etcd data behind once the region stops',
+    async () => {
+      const plan = info.plan;
+      await store.close().catch(() => undefined);
+      await region.stop();
+      expect(namespaces()).not.toContain(plan.routerPrefix);
+      expect(namespaces()).not.toContain(plan.lanNetns);
+      expect(links()).not.toMatch(
+        new RegExp(`${plan.publicBridge}|${plan.trunkHost}|nb${segment}\\b|nx${segment}\\b`),
+      );
+      // libvirtd went with the region when the region started it: look for QEMU itself.
+      expect(processesMentioning(vm.id)).toEqual([]);
+      expect(existsSync(plan.runDir)).toBe(false);
+    },
+    STEP_TIMEOUT_MS,
+  );
 });
