@@ -1,5 +1,4 @@
-import { NuboError, type Store, validate } from '@nubo/shared';
-import type { TSchema } from '@sinclair/typebox';
+import { NuboError, type Store, type TSchema, validate } from '@nubo/shared';
 
 export interface Read<T> {
   key: string;

@@ -1,5 +1,4 @@
-import type { Logger, Store, WatchEvent } from '@nubo/shared';
-import type { Static, TSchema } from '@sinclair/typebox';
+import type { Logger, Static, Store, TSchema, WatchEvent } from '@nubo/shared';
 
 /**
  * An in-memory copy of one prefix, kept current by a watch (a few
