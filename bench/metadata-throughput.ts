@@ -82,11 +82,18 @@ async function main(): Promise<void> {
     report('metadata /v1/instance', median(rounds.metadata), hello);
     report('metadata EC2 public-keys/0/openssh-key', median(rounds.ec2), hello);
 
-    const storm = await burst(mdPort, addresses.slice(0, 1000));
-    console.log(
-      `burst: ${storm.clients} clients at once, ${storm.ok} answered 200, ${storm.errors} errors, ` +
-        `p99 ${storm.p99ms.toFixed(1)} ms, slowest ${storm.maxMs.toFixed(1)} ms`,
-    );
+    const clients = addresses.slice(0, 1000);
+    for (const [name, port, path] of [
+      ['hello-world (anchor)', helloPort, '/'],
+      ['metadata /v1/instance', mdPort, '/v1/instance'],
+    ] as const) {
+      const storm = await burst(port, path, clients);
+      console.log(
+        `burst on ${name}: ${storm.clients} clients at once, ${storm.ok} answered 200, ${storm.errors} errors, ` +
+          `p99 ${storm.p99ms.toFixed(1)} ms, slowest ${storm.maxMs.toFixed(1)} ms` +
+          (storm.firstError ? ` (first error: ${storm.firstError})` : ''),
+      );
+    }
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(
