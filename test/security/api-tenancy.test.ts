@@ -98,7 +98,9 @@ function validBody(method: string, path: string): { body?: unknown; headers: Rec
   return body === undefined ? { headers: {} } : { body, headers: { 'content-type': 'application/json' } };
 }
 
-async function call(method: 'GET', url: string, token: string | undefined, raw?: string): Promise<Reply> {
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+async function call(method: Method, url: string, token: string | undefined, raw?: string): Promise<Reply> {
   const { body, headers } = validBody(method, url);
   if (raw !== undefined) headers.authorization = raw;
   const res = await api.call(method, url, raw !== undefined ? undefined : token, body, headers);
