@@ -7,7 +7,7 @@ import { createDriver } from './driver-factory.js';
 
 const config = loadConfig(HostConfig, { file: process.env.NUBO_CONFIG_FILE });
 const log = createLogger('host', { level: config.logLevel });
-const store = new Store({ endpoints: config.etcdEndpoints });
+const store = new Store({ endpoints: config.etcdEndpoints, faultHandling: 'overload-tolerant' });
 const { driver, images } = createDriver(config);
 const template = config.bridgeTemplate;
 const daemon = new HostDaemon({

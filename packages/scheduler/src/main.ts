@@ -6,7 +6,7 @@ import { Scheduler } from './scheduler.js';
 
 const config = loadConfig(SchedulerConfig, { file: process.env.NUBO_CONFIG_FILE });
 const log = createLogger('scheduler', { level: config.logLevel });
-const store = new Store({ endpoints: config.etcdEndpoints });
+const store = new Store({ endpoints: config.etcdEndpoints, faultHandling: 'overload-tolerant' });
 const scheduler = new Scheduler(store, config, log);
 scheduler.start();
 log.info({ id: config.schedulerId, weigher: config.weigher }, 'scheduler started');

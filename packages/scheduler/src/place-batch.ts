@@ -23,6 +23,9 @@ interface Work {
   refusal?: string;
 }
 
+/** A request as the watch delivered it (undefined: read it). */
+export type KnownRequest = (id: string) => Entry<SchedulerRequest> | undefined;
+
 /** Outcome counts of one batch, for logs and the benchmark. */
 export interface BatchResult {
   placed: number;
@@ -36,9 +39,14 @@ export interface BatchResult {
  * one transaction that compares every touched allocation (and the hosts'
  * liveness). A lost race re-reads the hosts that moved and plans again.
  */
-export async function placeBatch(ctx: SchedulerContext, requestIds: string[]): Promise<BatchResult> {
+export async function placeBatch(
+  ctx: SchedulerContext,
+  requestIds: string[],
+  known: KnownRequest = () => undefined,
+): Promise<BatchResult> {
   for (let attempt = 1; ; attempt++) {
-    const { work, dropped } = await readWork(ctx, requestIds);
+    // After a lost race, read everything again: a request may have moved too.
+    const { work, dropped } = await readWork(ctx, requestIds, attempt === 1 ? known : () => undefined);
     const txn = fencedTxn(ctx);
     for (const key of dropped) txn.delete(key.key).compare(key.key, key.modRevision);
     const plan = new PlacementPlan(ctx.view.snapshot(), ctx.policy);
@@ -95,19 +103,15 @@ function hostsIn(ctx: SchedulerContext, keys: string[]): string[] {
 async function readWork(
   ctx: SchedulerContext,
   requestIds: string[],
+  known: KnownRequest,
 ): Promise<{ work: Work[]; dropped: { key: string; modRevision: number }[] }> {
-  const reqs = (
-    await readMany(
-      ctx.store,
-      requestIds.map((id) => ctx.keys.requests.scheduler.one(id)),
-      SchedulerRequest,
-    )
-  ).entries.filter((e): e is Entry<SchedulerRequest> => e !== undefined);
+  const reqs = await readRequests(ctx, requestIds, known);
   const vms = (
     await readMany(
       ctx.store,
       reqs.map((r) => ctx.keys.vms.one(r.value.vmId)),
       Vm,
+      ctx.maxTxnOps,
     )
   ).entries;
   const images = await readImages(ctx, vms);
@@ -126,6 +130,25 @@ async function readWork(
     work.push(toWork(req, vm, images.get(vm.value.imageId)));
   });
   return { work, dropped };
+}
+
+/** The batch's requests: as the watch delivered them, reading only those it did not. */
+async function readRequests(
+  ctx: SchedulerContext,
+  ids: string[],
+  known: KnownRequest,
+): Promise<Entry<SchedulerRequest>[]> {
+  const missing = ids.filter((id) => !known(id));
+  const read = new Map<string, Entry<SchedulerRequest>>();
+  if (missing.length > 0) {
+    const keys = missing.map((id) => ctx.keys.requests.scheduler.one(id));
+    const { entries } = await readMany(ctx.store, keys, SchedulerRequest, ctx.maxTxnOps);
+    entries.forEach((e, i) => e && read.set(missing[i]!, e));
+  }
+  return ids.flatMap((id) => {
+    const e = known(id) ?? read.get(id);
+    return e ? [e] : [];
+  });
 }
 
 async function readImages(

@@ -69,8 +69,8 @@ export class Scheduler {
       keys.requests.scheduler.prefix,
       { schema: SchedulerRequest, signal },
       (ev) => {
-        if (ev.type === 'reset') work.reset(ev.entries.map((e) => e.value));
-        else if (ev.type === 'put') work.add(ev.entry.value);
+        if (ev.type === 'reset') work.reset(ev.entries);
+        else if (ev.type === 'put') work.add(ev.entry);
         else work.remove(ev.key.slice(keys.requests.scheduler.prefix.length));
       },
     );
@@ -91,7 +91,7 @@ export class Scheduler {
         continue;
       }
       try {
-        await this.handle(ctx, next);
+        await this.handle(ctx, next, work);
         work.finished(next);
       } catch (err) {
         if (err instanceof ConflictError && err.keys.includes(ctx.fence!.key)) throw err;
@@ -102,9 +102,9 @@ export class Scheduler {
     }
   }
 
-  private async handle(ctx: SchedulerContext, job: Job): Promise<void> {
+  private async handle(ctx: SchedulerContext, job: Job, work: WorkQueue): Promise<void> {
     if (job.kind === 'lost') await markHostLost(ctx, job.host);
-    else if (job.kind === 'place') this.onBatch(await placeAll(ctx, job.ids));
+    else if (job.kind === 'place') this.onBatch(await placeAll(ctx, job.ids, (id) => work.entry(id)));
     else if (job.kind === 'resize') await resize(ctx, job.id);
     else await migrate(ctx, job.id);
   }

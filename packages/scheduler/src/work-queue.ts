@@ -1,28 +1,40 @@
-import type { SchedulerRequest, SchedulerRequestKind } from '@nubo/shared';
+import type { Entry, SchedulerRequest, SchedulerRequestKind } from '@nubo/shared';
 
 export type Job =
   | { kind: 'lost'; host: string }
   | { kind: 'place'; ids: string[] }
   | { kind: 'resize' | 'migrate'; id: string };
 
-/** Pending work, taken in order: lost hosts first, then every pending placement as one batch. */
+/**
+ * Pending work, taken in order: lost hosts first, then every pending placement
+ * as one batch. It keeps each request as the watch delivered it (value and
+ * mod_revision), so a batch need not read its requests again: the commit
+ * compares their revisions anyway.
+ */
 export class WorkQueue {
   private readonly requests = new Map<string, SchedulerRequestKind>();
+  private readonly entries = new Map<string, Entry<SchedulerRequest>>();
   private readonly taken = new Set<string>();
   private readonly lostHosts = new Set<string>();
   private wake: (() => void) | undefined;
 
-  reset(all: SchedulerRequest[]): void {
+  reset(all: Entry<SchedulerRequest>[]): void {
     this.requests.clear();
-    for (const r of all) this.requests.set(r.id, r.kind);
-    this.kick();
+    this.entries.clear();
+    for (const e of all) this.add(e);
   }
-  add(r: SchedulerRequest): void {
-    this.requests.set(r.id, r.kind);
+  add(e: Entry<SchedulerRequest>): void {
+    this.requests.set(e.value.id, e.value.kind);
+    this.entries.set(e.value.id, e);
     this.kick();
   }
   remove(id: string): void {
+    this.entries.delete(id);
     if (!this.taken.has(id)) this.requests.delete(id);
+  }
+  /** The request as last seen by the watch, if it is still there. */
+  entry(id: string): Entry<SchedulerRequest> | undefined {
+    return this.entries.get(id);
   }
   lost(host: string): void {
     this.lostHosts.add(host);
@@ -48,6 +60,7 @@ export class WorkQueue {
     for (const id of idsOf(job)) {
       this.taken.delete(id);
       this.requests.delete(id);
+      this.entries.delete(id);
     }
   }
   retry(job: Job): void {

@@ -2,6 +2,7 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import { Etcd3, type IOptions } from 'etcd3';
 import { ConflictError, NuboError } from '../errors.js';
 import { decode, type Entry, encode, prefixEnd } from './entry.js';
+import { overloadTolerant } from './fault-policy.js';
 import { LeaseHandle } from './lease.js';
 import { guarded } from './rpc-errors.js';
 import { Txn } from './txn.js';
@@ -11,6 +12,12 @@ export interface StoreOptions {
   endpoints: string[];
   /** How long one call may wait for etcd before NUBO_STORE_UNAVAILABLE. */
   callTimeoutMs?: number;
+  /**
+   * How the client reacts to failing calls: the etcd3 client's own default
+   * (a 5 s circuit breaker after 3 failures, timeouts included), or
+   * 'overload-tolerant' (see fault-policy.ts), for daemons that must ride out load spikes.
+   */
+  faultHandling?: 'etcd3-default' | 'overload-tolerant';
 }
 
 export const DEFAULT_CALL_TIMEOUT_MS = 5_000;
@@ -29,6 +36,7 @@ export class Store {
       defaultCallOptions: () => ({
         deadline: Date.now() + (options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS),
       }),
+      ...(options.faultHandling === 'overload-tolerant' ? { faultHandling: overloadTolerant() } : {}),
     };
     this.client = new Etcd3(etcdOptions);
   }
