@@ -36,6 +36,28 @@ export async function buildGuestImage(onLine: (line: string) => void): Promise<G
   return { dir, file: join(dir, manifest.file), sha256: manifest.sha256 };
 }
 
+/**
+ * The fake driver never boots anything, but a VM still names an image: an
+ * empty 1 GiB qcow2 (qemu-img, no root needed) stands in, so the same
+ * commands work. Undefined when qemu-img is not installed.
+ */
+export async function placeholderImage(fileStoreDir: string): Promise<string | undefined> {
+  const name = `${IMAGE_NAME}-placeholder.qcow2`;
+  await mkdir(join(fileStoreDir, 'public'), { recursive: true });
+  const made = await new Promise<boolean>((resolve) => {
+    const child = spawn(
+      'qemu-img',
+      ['create', '-q', '-f', 'qcow2', join(fileStoreDir, 'public', name), '1G'],
+      {
+        stdio: 'ignore',
+      },
+    );
+    child.once('error', () => resolve(false));
+    child.once('exit', (code) => resolve(code === 0));
+  });
+  return made ? name : undefined;
+}
+
 /** Puts the image in the file store's public area (a hard link when it can). */
 export async function placeInFileStore(image: GuestImage, fileStoreDir: string): Promise<string> {
   const name = `${IMAGE_NAME}-${image.sha256.slice(0, 12)}.qcow2`;

@@ -9,7 +9,7 @@ import { EtcdCluster, freePort } from '../../test/harness/index.js';
 import { bootstrapAdmin } from './admin.js';
 import { shQuiet } from './exec.js';
 import { RegionGlue } from './glue.js';
-import { buildGuestImage, placeInFileStore, registerImage } from './image.js';
+import { buildGuestImage, placeholderImage, placeInFileStore, registerImage } from './image.js';
 import { HostNetworks, setUpWiring, tearDownWiring } from './network.js';
 import { type DriverChoice, makePlan, type RegionPlan } from './plan.js';
 import { serviceSpecs } from './service-specs.js';
@@ -93,6 +93,7 @@ export class Region {
           : `${spec.name.padEnd(15)} NOT BUILT YET (${spec.main} missing): the region runs without it`,
       );
     }
+    if (!libvirt) this.say(`${'podnet'.padEnd(15)} not started: the fake driver has no network to route`);
     this.glue = new RegionGlue(this.store, plan, this.hostNetworks, (what, err) =>
       this.say(`region glue (${what}): ${err instanceof Error ? err.message : String(err)}`),
     );
@@ -109,6 +110,14 @@ export class Region {
       const file = await placeInFileStore(image, join(plan.runDir, 'files'));
       info.imageId = await registerImage(apiUrl, adminToken, file);
       this.say(`guest image     ${image.dir} → image debian-12 (${info.imageId})`);
+    } else {
+      const file = await placeholderImage(join(plan.runDir, 'files'));
+      if (file) info.imageId = await registerImage(apiUrl, adminToken, file);
+      this.say(
+        file
+          ? `guest image     none (fake driver): an empty placeholder is registered as debian-12 (${info.imageId})`
+          : 'guest image     none (fake driver, and no qemu-img to make a placeholder): register an image yourself',
+      );
     }
     return info;
   }
