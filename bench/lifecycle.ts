@@ -8,7 +8,8 @@ import { computeBill, createSku, defaultSources, Follower } from '@nubo/lifecycl
 import { createLogger, keyLayout, Store, type Vm } from '@nubo/shared';
 import { EtcdCluster, uniquePrefix } from '@nubo/test';
 
-const [VMS, CHANGES] = [1000, 10].map((d, i) => Number(process.argv[i + 2] ?? d));
+const VMS = Number(process.argv[2] ?? 1000);
+const CHANGES = Number(process.argv[3] ?? 10);
 const log = createLogger('bench', { level: 'silent' });
 const etcd = await EtcdCluster.start();
 const store = new Store({ endpoints: etcd.endpoints });
