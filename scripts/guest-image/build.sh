@@ -30,7 +30,10 @@ for tool in debootstrap apt-get dpkg sfdisk mkfs.vfat syslinux mcopy mke2fs qemu
 done
 [ "$(id -u)" = 0 ] || { log "needs root (debootstrap chroot)"; exit 1; }
 
-KPKG=$(apt-cache depends linux-image-cloud-amd64 | awk '/Depends: linux-image-/{print $2; exit}')
+kernel_package() { apt-cache depends linux-image-cloud-amd64 2>/dev/null | awk '/Depends: linux-image-/{print $2; exit}'; }
+KPKG=$(kernel_package)
+# A fresh machine may have empty apt lists: fetch them once.
+[ -n "$KPKG" ] || { apt-get update -qq >/dev/null 2>&1 || true; KPKG=$(kernel_package); }
 [ -n "$KPKG" ] || { log "no linux-image-cloud-amd64 in apt's lists: run apt-get update"; exit 1; }
 KVERSION=$(apt-cache policy "$KPKG" | awk '/Candidate:/{print $2}')
 [ -f "$AGENT" ] || log "no init agent at $AGENT: the image boots without one (build packages/init first)"

@@ -62,8 +62,8 @@ describe('a VM from the API to an SSH login, for real', () => {
 
   beforeAll(async () => {
     requireRoot('the end-to-end test');
-    for (const tool of ['/usr/bin/virsh', '/usr/bin/qemu-system-x86_64', '/usr/sbin/radvd', '/usr/sbin/nft'])
-      requireTool(tool);
+    const tools = ['/usr/bin/virsh', '/usr/bin/qemu-system-x86_64', '/usr/sbin/radvd', '/usr/sbin/nft'];
+    for (const tool of [...tools, '/usr/sbin/debootstrap', '/usr/sbin/sfdisk']) requireTool(tool);
     info = await region.start();
     expect(info.plan.driver).toEqual({ kind: 'libvirt' });
     expect(info.missing).toEqual([]);

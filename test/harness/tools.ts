@@ -15,6 +15,8 @@ export const INSTALL_HINT: Readonly<Record<string, string>> = {
   '/usr/bin/cloud-init': 'apt-get install -y --no-install-recommends cloud-init',
   '/usr/bin/wrk': 'apt-get install -y wrk',
   '/usr/bin/virt-xml-validate': 'apt-get install -y libvirt-clients',
+  '/usr/sbin/debootstrap': 'apt-get install -y debootstrap',
+  '/usr/sbin/sfdisk': 'apt-get install -y fdisk',
   '/usr/bin/ssh-keygen': 'apt-get install -y openssh-client',
   '/usr/bin/syslinux': 'apt-get install -y syslinux',
   '/usr/bin/mcopy': 'apt-get install -y mtools',
