@@ -5,6 +5,7 @@ import {
   follow,
   Host,
   HostLiveness,
+  Image,
   type Keys,
   readMany,
   type Static,
@@ -28,6 +29,7 @@ export class ClusterView {
   private readonly hosts = new Map<string, Versioned<Host>>();
   private readonly alive = new Map<string, number>();
   private readonly allocations = new Map<string, Versioned<Allocation>>();
+  private readonly images = new Map<string, Image>();
 
   constructor(
     private readonly store: Store,
@@ -41,6 +43,7 @@ export class ClusterView {
       this.followPrefix(this.keys.hosts.prefix, Host, signal, (e) => this.onHost(e)),
       this.followPrefix(this.keys.alive.prefix, HostLiveness, signal, (e) => this.onAlive(e)),
       this.followPrefix(this.keys.allocations.prefix, Allocation, signal, (e) => this.onAllocation(e)),
+      this.followPrefix(this.keys.images.prefix, Image, signal, (e) => this.onImage(e)),
     ];
     await Promise.all(follows.map((f) => f.listed));
     return { done: Promise.all(follows.map((f) => f.done)).then(() => {}) };
@@ -64,6 +67,15 @@ export class ClusterView {
       allocation: allocation?.value ?? emptyAllocation(name),
       allocationRev: allocation?.rev ?? 0,
     };
+  }
+
+  /**
+   * An image the watch says is ready. Anything else (unknown, not ready) is
+   * read from etcd by the caller: the watch may lag behind an image just made ready.
+   */
+  readyImage(id: string): Image | undefined {
+    const image = this.images.get(id);
+    return image?.state === 'ready' ? image : undefined;
   }
 
   isAlive(name: string): boolean {
@@ -149,6 +161,15 @@ export class ClusterView {
       for (const en of e.entries) this.setAllocation(this.nameOf(en.key, prefix), en.value, en.modRevision);
     } else if (e.type === 'put') this.setAllocation(this.nameOf(e.key, prefix), e.entry.value, e.revision);
     else this.allocations.delete(this.nameOf(e.key, prefix));
+  }
+
+  private onImage(e: WatchEvent<Image>): void {
+    const prefix = this.keys.images.prefix;
+    if (e.type === 'reset') {
+      this.images.clear();
+      for (const en of e.entries) this.images.set(this.nameOf(en.key, prefix), en.value);
+    } else if (e.type === 'put') this.images.set(this.nameOf(e.key, prefix), e.entry.value);
+    else this.images.delete(this.nameOf(e.key, prefix));
   }
 
   /** Keeps the newest version: a watch event may arrive after our own commit recorded a later one. */

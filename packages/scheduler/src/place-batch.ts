@@ -151,17 +151,26 @@ async function readRequests(
   });
 }
 
+/** The batch's images: ready ones from the cluster view, the rest read in one round-trip. */
 async function readImages(
   ctx: SchedulerContext,
   vms: (Entry<Vm> | undefined)[],
 ): Promise<Map<string, Image>> {
   const ids = [...new Set(vms.flatMap((vm) => (vm ? [vm.value.imageId] : [])))];
+  const out = new Map<string, Image>();
+  const missing: string[] = [];
+  for (const id of ids) {
+    const image = ctx.view.readyImage(id);
+    if (image) out.set(id, image);
+    else missing.push(id);
+  }
   const { entries } = await readMany(
     ctx.store,
-    ids.map((id) => ctx.keys.images.one(id)),
+    missing.map((id) => ctx.keys.images.one(id)),
     Image,
   );
-  return new Map(entries.flatMap((e, i) => (e ? [[ids[i]!, e.value] as const] : [])));
+  entries.forEach((e, i) => e && out.set(missing[i]!, e.value));
+  return out;
 }
 
 function toWork(req: Entry<SchedulerRequest>, vm: Entry<Vm>, image: Image | undefined): Work {
