@@ -4,6 +4,7 @@ import { ConflictError, NuboError } from '../errors.js';
 import { decode, type Entry, encode, prefixEnd } from './entry.js';
 import { overloadTolerant } from './fault-policy.js';
 import { LeaseHandle } from './lease.js';
+import { rangeAll } from './range-pages.js';
 import { guarded } from './rpc-errors.js';
 import { Txn } from './txn.js';
 import { CompactedError, type WatchEvent, watchPrefix } from './watch.js';
@@ -54,15 +55,13 @@ export class Store {
     return entry;
   }
 
-  /** Every key under the prefix, in key order, and the revision they were read at. */
+  /** Every key under the prefix, in key order, read in pages at one revision (see rangeAll). */
   async list<S extends TSchema>(
     prefix: string,
     schema?: S,
   ): Promise<{ entries: Entry<Static<S>>[]; revision: number }> {
-    const res = await guarded('list', () =>
-      this.client.kv.range({ key: Buffer.from(prefix), range_end: prefixEnd(prefix) }),
-    );
-    return { entries: res.kvs.map((kv) => decode(kv, schema)), revision: Number(res.header.revision) };
+    const { kvs, revision } = await rangeAll(this.client, prefix);
+    return { entries: kvs.map((kv) => decode(kv, schema)), revision };
   }
 
   async count(prefix: string): Promise<number> {
