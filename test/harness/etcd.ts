@@ -67,7 +67,8 @@ export class EtcdCluster {
   /** Kills a member (SIGKILL: a crash, and fast; etcd's WAL makes it safe). */
   async stopMember(i: number): Promise<void> {
     const proc = this.members[i]?.process;
-    if (!proc || proc.exitCode !== null) return;
+    // exitCode stays null when a signal ended it (killed from outside): waiting for 'exit' would never end.
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
     const exited = new Promise((resolve) => proc.once('exit', resolve));
     proc.kill('SIGKILL');
     await exited;
