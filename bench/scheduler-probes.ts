@@ -36,26 +36,27 @@ export class RpcCounter {
   }
 }
 
-/** The anchor: single-key puts per second with `concurrency` in flight, for `ms`. */
+/** The anchor: single-key puts per second with `concurrency` in flight, for `ms`, and their latency. */
 export async function rawPutsPerSecond(
   store: Store,
   prefix: string,
   concurrency: number,
   ms: number,
-): Promise<number> {
+): Promise<{ rate: number; p50: number; p99: number }> {
   const value = randomBytes(300).toString('hex'); // about a VM record's size
-  let done = 0;
+  const took: number[] = [];
   const start = performance.now();
   const lane = async (lane: number) => {
     for (let i = 0; performance.now() - start < ms; i++) {
+      const t = performance.now();
       await store.put(`${prefix}raw/${lane}/${i % 100}`, value);
-      done++;
+      took.push(performance.now() - t);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, (_, i) => lane(i)));
-  const rate = done / ((performance.now() - start) / 1000);
+  const rate = took.length / ((performance.now() - start) / 1000);
   await store.deletePrefix(`${prefix}raw/`);
-  return rate;
+  return { rate, p50: pct(took, 50), p99: pct(took, 99) };
 }
 
 export function pct(values: number[], p: number): number {
