@@ -51,4 +51,5 @@ export { type ReconcileReport, reconcile } from './reconcile.js';
 export { Registration, type RegistrationOptions } from './registration.js';
 export { type RunOutcome, runRequest } from './runner.js';
 export { resolveSpec, type SpecSources } from './spec.js';
+export { type Commit, directCommit, TxnBatcher } from './txn-batcher.js';
 export { VmLocks } from './vm-locks.js';
