@@ -7,6 +7,8 @@ import { type ApiContext, type ApiDeps, createContext } from './context.js';
 import { installErrorHandlers } from './errors.js';
 import { createMetrics, installMetrics } from './metrics.js';
 import { adminCheckRoutes } from './routes/admin-check.js';
+import { billingRoutes } from './routes/billing.js';
+import { eventRoutes } from './routes/events.js';
 import { fileRoutes } from './routes/files.js';
 import { hostRoutes } from './routes/hosts.js';
 import { imageRoutes } from './routes/images.js';
@@ -84,6 +86,8 @@ async function registerV1(v1: FastifyInstance, ctx: ApiContext): Promise<void> {
     vmRoutes,
     vmActionRoutes,
     adminCheckRoutes,
+    billingRoutes,
+    eventRoutes,
   ]) {
     routes(v1, ctx);
   }

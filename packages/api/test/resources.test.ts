@@ -43,7 +43,8 @@ describe('SSH keys', () => {
     );
     expect((await api.call('GET', p, t.token)).body.sshKeys).toHaveLength(1);
     expect((await api.call('DELETE', `${p}/${res.body.sshKey.id}`, t.token)).status).toBe(204);
-    expect((await api.call('GET', p, t.token)).body.sshKeys).toHaveLength(0);
+    // Deleted keys wait in the scrub queue (scrub-queue.test.ts).
+    expect((await api.call('GET', p, t.token)).body.sshKeys).toMatchObject([{ state: 'scrub_queue' }]);
   });
 });
 
@@ -66,7 +67,7 @@ describe('networks', () => {
     expect((await api.call('GET', `${p}/${nets[1].id}`, t.token)).body.network.name).toBe('n1');
   });
 
-  it('refuses to delete a network a VM uses, and deletes it with its index keys once free', async () => {
+  it('refuses to delete a network a VM uses, and queues it for scrubbing with its index keys once free', async () => {
     const p = `/v1/projects/${t.project}`;
     const net = (await api.call('POST', `${p}/networks`, t.token, { name: 'used' })).body.network;
     const vm = (
@@ -84,8 +85,12 @@ describe('networks', () => {
     expect((await api.call('GET', `${p}/networks/${net.id}`, t.token)).body.network.state).toBe('active');
     await api.store.update(api.keys.vms.one(vm.id), Vm, (v) => ({ ...v, state: 'closed' }));
     expect((await api.call('DELETE', `${p}/networks/${net.id}`, t.token)).status).toBe(204);
-    expect(await api.store.get(api.keys.networkPrefixes.one(net.ipv6Prefix))).toBeUndefined();
-    expect(await api.store.get(api.keys.segments.one(net.segment))).toBeUndefined();
+    expect((await api.call('GET', `${p}/networks/${net.id}`, t.token)).body.network.state).toBe(
+      'scrub_queue',
+    );
+    // Kept until the scrub loop removes the network, so a restore gets the same /64 and segment back.
+    expect((await api.store.get(api.keys.networkPrefixes.one(net.ipv6Prefix)))?.value).toBe(net.id);
+    expect((await api.store.get(api.keys.segments.one(net.segment)))?.value).toBe(net.id);
   });
 });
 

@@ -48,6 +48,8 @@ export interface Bill {
   from: string;
   to: string;
   resources: BillResource[];
+  /** The same lines summed per SKU across resources (sums of the rounded lines, so they add up to the total). */
+  skus: BillLine[];
   totalMicro: number;
   /** Exact to the micro-unit, 6 decimals. */
   total: string;
@@ -86,10 +88,31 @@ export async function computeBill(
     from: new Date(start).toISOString(),
     to: new Date(Date.parse(to)).toISOString(),
     resources,
+    skus: skuTotals(resources),
     totalMicro: Number(totalMicro),
     total: formatMicro(totalMicro),
     totalCents: formatCents(totalMicro),
   };
+}
+
+/** Per SKU: the resources' lines added up (unit-hours and amounts are exact sums of 6-decimal figures). */
+function skuTotals(resources: BillResource[]): BillLine[] {
+  const bySku = new Map<string, { unit: string; unitHoursMicro: bigint; amountMicro: number }>();
+  for (const line of resources.flatMap((r) => r.lines)) {
+    const t = bySku.get(line.sku) ?? { unit: line.unit, unitHoursMicro: 0n, amountMicro: 0 };
+    t.unitHoursMicro += BigInt(line.unitHours.replace('.', ''));
+    t.amountMicro += line.amountMicro;
+    bySku.set(line.sku, t);
+  }
+  return [...bySku.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([sku, t]) => ({
+      sku,
+      unit: t.unit,
+      unitHours: formatMicro(t.unitHoursMicro),
+      amountMicro: t.amountMicro,
+      amount: formatMicro(t.amountMicro),
+    }));
 }
 
 function groupByResource(entries: Entry<BomMovement>[]): BomMovement[][] {

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type Entry,
   type HostRequest,
   type Keys,
+  Network,
   NuboError,
   nextState,
   Project,
@@ -47,6 +49,7 @@ export async function restoreVm(store: Store, keys: Keys, vmId: string, now = ne
   const vmEntry = await store.require(keys.vms.one(vmId), Vm, 'VM');
   const vm = vmEntry.value;
   assertRestorable(vm, now);
+  const networks = await activeNetworks(store, keys, vm);
   const project = await store.require(keys.projects.one(vm.projectId), Project, 'project');
   const usageKey = keys.quotaUsage.one(vm.projectId);
   const usage = await store.get(usageKey, Quota);
@@ -84,6 +87,7 @@ export async function restoreVm(store: Store, keys: Keys, vmId: string, now = ne
     .compare(usageKey, usage?.modRevision ?? 0)
     .put(usageKey, next)
     .put(vmEntry.key, restored);
+  for (const net of networks) txn.compare(net.key, net.modRevision);
   const requestId = randomUUID();
   if (vm.host) {
     const req: HostRequest = { id: requestId, kind: 'start', vmId, createdAt: at };
@@ -94,4 +98,24 @@ export async function restoreVm(store: Store, keys: Keys, vmId: string, now = ne
   }
   await txn.commit();
   return restored;
+}
+
+/**
+ * The VM's networks, each required to be `active`: a network deleted after
+ * the VM waits in the scrub queue too and must be restored first. They are
+ * compared in the restore, so a network deleted meanwhile fails it.
+ */
+async function activeNetworks(store: Store, keys: Keys, vm: Vm): Promise<Entry<Network>[]> {
+  const ids = [...new Set(vm.nics.map((n) => n.networkId))];
+  const entries = await Promise.all(ids.map((id) => store.get(keys.networks.one(id), Network)));
+  return entries.map((entry, i) => {
+    if (entry?.value.state === 'active') return entry;
+    const field = `/nics/${vm.nics.findIndex((n) => n.networkId === ids[i])}/networkId`;
+    const name = entry?.value.name ?? ids[i];
+    throw new NuboError(
+      'NUBO_INVALID_TRANSITION',
+      entry ? `network ${name} is deleted; restore it first` : `network ${name} no longer exists`,
+      { details: [{ field, message: entry ? 'is in the scrub queue' : 'is gone' }] },
+    );
+  });
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, type Entry, Network, NetworkCreateInput, NuboError, Vm } from '@nubo/shared';
+import { ConflictError, Network, NetworkCreateInput } from '@nubo/shared';
 import type { FastifyInstance } from 'fastify';
 import { loadProject } from '../auth.js';
 import type { ApiContext } from '../context.js';
@@ -12,6 +12,7 @@ import {
   randomSubnet,
   subnet64,
 } from '../services/network-alloc.js';
+import { deleteNetwork, loadNetwork, restoreNetwork } from '../services/scrub-queue.js';
 import { doc, type ProjectItemP, ProjectItemParams, type ProjectP, ProjectParams } from './schemas.js';
 
 const ATTEMPTS = 16;
@@ -84,48 +85,33 @@ export function networkRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.delete<{ Params: ProjectItemP }>(
     '/projects/:project/networks/:id',
-    { schema: { ...doc('networks', 'Delete a network no VM uses'), params: ProjectItemParams } },
+    {
+      schema: {
+        ...doc(
+          'networks',
+          'Delete a network no live VM uses: it waits in the scrub queue for the grace period',
+        ),
+        params: ProjectItemParams,
+      },
+    },
     async (request, reply) => {
       const project = await loadProject(ctx, request.user, request.params.project);
-      await deleteNetwork(ctx, await loadNetwork(ctx, project.value.id, request.params.id));
+      await deleteNetwork(ctx, project.value, request.params.id);
       void reply.status(204);
     },
   );
-}
 
-async function loadNetwork(ctx: ApiContext, projectId: string, id: string): Promise<Entry<Network>> {
-  const entry = await ctx.store.get(ctx.keys.networks.one(id), Network);
-  if (!entry || entry.value.projectId !== projectId)
-    throw new NuboError('NUBO_NOT_FOUND', 'network not found');
-  return entry;
-}
-
-/**
- * Two steps, so a VM create cannot slip in between the check and the delete:
- * first the network leaves `active` (creates compare the network, so none
- * commits after this), then, if no VM uses it, it goes with its index keys.
- */
-async function deleteNetwork(ctx: ApiContext, entry: Entry<Network>): Promise<void> {
-  const net = entry.value;
-  const closing = { ...net, state: 'scrub_queue' as const };
-  const rev = await ctx.store.txn().compare(entry.key, entry.modRevision).put(entry.key, closing).commit();
-  const { entries } = await ctx.store.list(ctx.keys.vms.prefix, Vm);
-  const users = entries.filter(
-    (e) => e.value.state !== 'closed' && e.value.nics.some((n) => n.networkId === net.id),
+  app.post<{ Params: ProjectItemP }>(
+    '/projects/:project/networks/:id/restore',
+    {
+      schema: {
+        ...doc('networks', 'Restore a deleted network from the scrub queue'),
+        params: ProjectItemParams,
+      },
+    },
+    async (request) => {
+      const project = await loadProject(ctx, request.user, request.params.project);
+      return { network: await restoreNetwork(ctx, project.value, request.params.id) };
+    },
   );
-  if (users.length > 0) {
-    await ctx.store.txn().compare(entry.key, rev).put(entry.key, net).commit();
-    throw new NuboError(
-      'NUBO_IN_USE',
-      `network ${net.name} is used by ${users.map((u) => u.value.name).join(', ')}`,
-    );
-  }
-  await ctx.store
-    .txn()
-    .compare(entry.key, rev)
-    .delete(entry.key)
-    .delete(ctx.keys.names.one('networks', net.projectId, net.name))
-    .delete(ctx.keys.networkPrefixes.one(net.ipv6Prefix))
-    .delete(ctx.keys.segments.one(net.segment))
-    .commit();
 }

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { NuboError, SshKey, SshKeyCreateInput } from '@nubo/shared';
+import { SshKey, SshKeyCreateInput } from '@nubo/shared';
 import type { FastifyInstance } from 'fastify';
 import { loadProject } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { nameTaken } from '../services/names.js';
+import { deleteSshKey, restoreSshKey } from '../services/scrub-queue.js';
 import { parsePublicKey } from '../services/ssh-key.js';
 import { doc, type ProjectItemP, ProjectItemParams, type ProjectP, ProjectParams } from './schemas.js';
 
@@ -53,18 +54,30 @@ export function sshKeyRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.delete<{ Params: ProjectItemP }>(
     '/projects/:project/ssh-keys/:id',
-    { schema: { ...doc('ssh-keys', 'Delete an SSH key (running VMs keep it)'), params: ProjectItemParams } },
+    {
+      schema: {
+        ...doc('ssh-keys', 'Delete an SSH key (built VMs keep it): it waits in the scrub queue'),
+        params: ProjectItemParams,
+      },
+    },
     async (request, reply) => {
       const project = await loadProject(ctx, request.user, request.params.project);
-      const entry = await ctx.store.get(ctx.keys.sshKeys.one(project.value.id, request.params.id), SshKey);
-      if (!entry) throw new NuboError('NUBO_NOT_FOUND', 'SSH key not found');
-      await ctx.store
-        .txn()
-        .compare(entry.key, entry.modRevision)
-        .delete(entry.key)
-        .delete(ctx.keys.names.one('ssh-keys', project.value.id, entry.value.name))
-        .commit();
+      await deleteSshKey(ctx, project.value, request.params.id);
       void reply.status(204);
+    },
+  );
+
+  app.post<{ Params: ProjectItemP }>(
+    '/projects/:project/ssh-keys/:id/restore',
+    {
+      schema: {
+        ...doc('ssh-keys', 'Restore a deleted SSH key from the scrub queue'),
+        params: ProjectItemParams,
+      },
+    },
+    async (request) => {
+      const project = await loadProject(ctx, request.user, request.params.project);
+      return { sshKey: await restoreSshKey(ctx, project.value, request.params.id) };
     },
   );
 }

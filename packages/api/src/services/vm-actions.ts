@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { restoreVm as restoreScrubbed } from '@nubo/lifecycle';
 import {
   type Entry,
   fieldError,
@@ -143,24 +144,15 @@ export function deleteVm(ctx: ApiContext, project: Project, vmId: string) {
   });
 }
 
-/** Out of the scrub queue before its grace period ends, taking the quota again. */
-export function restoreVm(ctx: ApiContext, project: Project, vmId: string) {
-  return act(ctx, project.id, vmId, async (vm, txn, now) => {
-    nextState(vm.state, 'restore');
-    if (vm.scrubAfter && Date.parse(vm.scrubAfter) <= Date.parse(now)) {
-      throw new NuboError('NUBO_GRACE_EXPIRED', `VM ${vm.name} was due for scrubbing at ${vm.scrubAfter}`);
-    }
-    const usage = await readUsage(ctx.store, ctx, project.id);
-    const next = addUsage(usage.value, vmUsage(vm));
-    assertWithinQuota(next, project.quota);
-    putUsage(txn, ctx.keys.quotaUsage.one(project.id), usage.modRevision, next);
-    const { deletedAt: _d, scrubAfter: _s, ...kept } = vm;
-    if (vm.host) {
-      hostRequest(ctx, txn, vm.host, 'start', vm.id, now);
-      return { ...kept, state: 'restarting' as const };
-    }
-    schedulerRequest(ctx, txn, 'place', vm.id, now);
-    return { ...kept, state: 'requested' as const };
+/**
+ * Out of the scrub queue before its grace period ends, taking the quota
+ * again: the lifecycle's restore (one implementation, docs/lifecycle.md),
+ * retried when it loses a race. The VM must be the project's.
+ */
+export async function restoreVm(ctx: ApiContext, project: Project, vmId: string): Promise<Vm> {
+  return retryOnConflict(async () => {
+    await loadVm(ctx, project.id, vmId);
+    return restoreScrubbed(ctx.store, ctx.keys, vmId);
   });
 }
 

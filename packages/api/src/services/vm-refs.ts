@@ -129,7 +129,8 @@ function checkSshKey(
   i: number,
 ): Read<SshKey> {
   const key = read?.value as SshKey | undefined;
-  if (!key || key.projectId !== projectId)
+  // A deleted key waits in the scrub queue (restorable) but is no longer given to new VMs.
+  if (!key || key.projectId !== projectId || key.state === 'scrub_queue')
     throw fieldError('NUBO_VALIDATION', `/sshKeys/${i}`, `no SSH key "${ref}" in this project`);
   return read as Read<SshKey>;
 }
