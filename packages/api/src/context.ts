@@ -1,8 +1,12 @@
 import {
+  Image,
   type Keys,
   type Logger,
   MacAllocator,
+  Network,
   Project,
+  QuotaUsage,
+  SshKey,
   type Store,
   Token,
   type TSchema,
@@ -32,11 +36,18 @@ export interface ApiContext extends ApiDeps {
     tokens: WatchedRecords<typeof Token>;
     users: WatchedRecords<typeof User>;
     projects: WatchedRecords<typeof Project>;
+    /** What a VM create reads (see vm-refs.ts): compared by revision in its transaction. */
+    images: WatchedRecords<typeof Image>;
+    networks: WatchedRecords<typeof Network>;
+    sshKeys: WatchedRecords<typeof SshKey>;
+    usage: WatchedRecords<typeof QuotaUsage>;
+    /** The names index of networks, SSH keys and images (values are ids). */
+    names: WatchedRecords<TSchema>;
   };
 }
 
 export function createContext(deps: ApiDeps, metrics: ApiMetrics): ApiContext {
-  const watched = <S extends TSchema>(prefix: string, schema: S) =>
+  const watched = <S extends TSchema>(prefix: string, schema: S | undefined) =>
     new WatchedRecords(deps.store, prefix, schema, deps.logger).start();
   return {
     ...deps,
@@ -47,6 +58,11 @@ export function createContext(deps: ApiDeps, metrics: ApiMetrics): ApiContext {
       tokens: watched(deps.keys.tokens.prefix, Token),
       users: watched(deps.keys.users.prefix, User),
       projects: watched(deps.keys.projects.prefix, Project),
+      images: watched(deps.keys.images.prefix, Image),
+      networks: watched(deps.keys.networks.prefix, Network),
+      sshKeys: watched(deps.keys.sshKeys.prefix, SshKey),
+      usage: watched(deps.keys.quotaUsage.one(''), QuotaUsage),
+      names: watched<TSchema>(`${deps.keys.prefix}index/names/`, undefined),
     },
   };
 }

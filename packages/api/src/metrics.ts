@@ -6,6 +6,8 @@ export interface ApiMetrics {
   registry: Registry;
   requests: Histogram<'method' | 'route' | 'status'>;
   vmCreates: Counter<'result'>;
+  /** Creates that read etcd because the cached answer was stale, clashed or was a refusal. */
+  vmCreateReads: Counter;
 }
 
 export function createMetrics(): ApiMetrics {
@@ -24,7 +26,12 @@ export function createMetrics(): ApiMetrics {
     labelNames: ['result'] as const,
     registers: [registry],
   });
-  return { registry, requests, vmCreates };
+  const vmCreateReads = new Counter({
+    name: 'nubo_api_vm_create_etcd_reads_total',
+    help: 'VM create attempts that read etcd instead of the watched caches (a stale cache, a clash, a refusal)',
+    registers: [registry],
+  });
+  return { registry, requests, vmCreates, vmCreateReads };
 }
 
 /** Times every request by its route pattern (never the raw URL: ids would explode the label set). */

@@ -1,8 +1,8 @@
 import {
-  type Entry,
   fieldError,
   Image,
   Network,
+  NuboError,
   Project,
   type QuotaUsage,
   SshKey,
@@ -13,27 +13,41 @@ import type { ApiContext } from '../context.js';
 import { isUuid } from './lookup.js';
 import { ZERO_USAGE } from './quota.js';
 import { type Read, readMany } from './read-many.js';
+import type { WatchedRecords } from './watched.js';
 
-/** Everything a create reads, found in two round trips (names first need their index). */
+/**
+ * Where a create reads its references: the watched caches (no round trip in
+ * the steady state) or etcd (one snapshot, at most two round trips: names
+ * first need their index).
+ */
+export type RefSource = 'cache' | 'etcd';
+
+/** Everything a create reads. */
 export interface VmRefs {
   image: Read<Image>;
   networks: Read<Network>[];
   sshKeys: Read<SshKey>[];
-  usage: Pick<Entry<QuotaUsage>, 'value' | 'modRevision'>;
-  /** The project as it is now (the quota may have just changed). */
-  project: Project;
-  /** The VM id an earlier create with the same Idempotency-Key made. */
-  earlierVmId?: string;
+  /** The project's usage; modRevision 0 when nothing is used yet (the key is absent). */
+  usage: Read<QuotaUsage>;
+  /** The project as read now (its quota may have just changed). */
+  project: Read<Project>;
+  /**
+   * Every key the answer depends on with the mod_revision it was read at
+   * (0 = absent). The create compares them all, so an answer from a stale
+   * cache cannot commit: the transaction fails and the create reads etcd.
+   */
+  seen: Map<string, number>;
 }
 
 export async function readVmRefs(
   ctx: ApiContext,
-  project: Project,
+  projectId: string,
   input: VmCreateInput,
-  idempotencyKey: string | undefined,
+  source: RefSource,
 ): Promise<VmRefs> {
   const k = ctx.keys;
-  const p = project.id;
+  const p = projectId;
+  const seen = new Map<string, number>();
   const imageKeys = isUuid(input.image)
     ? [k.images.one(input.image)]
     : [k.names.one('images', p, input.image), k.names.one('images', 'public', input.image)];
@@ -41,62 +55,109 @@ export async function readVmRefs(
     isUuid(ref) ? k.sshKeys.one(p, ref) : k.names.one('ssh-keys', p, ref),
   );
   const netKeys = (input.networks ?? []).map((id) => k.networks.one(id));
-  const idemKey = idempotencyKey ? k.idempotency.one(p, idempotencyKey) : undefined;
-  const schemaOf = (key: string): TSchema | undefined =>
-    key.startsWith(k.projects.prefix)
-      ? Project
-      : key.startsWith(k.images.prefix)
-        ? Image
-        : key.startsWith(k.networks.prefix)
-          ? Network
-          : key.startsWith(k.sshKeys.prefix)
-            ? SshKey
-            : undefined;
-  const first = await readMany(
-    ctx.store,
-    [
-      k.projects.one(p),
-      k.quotaUsage.one(p),
-      ...(idemKey ? [idemKey] : []),
-      ...imageKeys,
-      ...keyKeys,
-      ...netKeys,
-    ],
-    schemaOf,
+  const projectKey = k.projects.one(p);
+  const usageKey = k.quotaUsage.one(p);
+  const first = await readRefs(
+    ctx,
+    [projectKey, usageKey, ...imageKeys, ...keyKeys, ...netKeys],
+    source,
+    seen,
   );
-  // Names point at ids: read what they point at.
+  // Names point at ids: read what they point at (a project's own image before a public one).
   const imageIndex = imageKeys.map((key) => first.get(key)).find((r) => r !== undefined);
-  const second = await readMany(
-    ctx.store,
-    [
-      ...(imageIndex && !isUuid(input.image) ? [k.images.one(String(imageIndex.value))] : []),
-      ...keyKeys
-        .filter((key) => key.includes('/index/names/'))
-        .map((key) => first.get(key))
-        .filter((r) => r !== undefined)
-        .map((r) => k.sshKeys.one(p, String(r.value))),
-    ],
-    schemaOf,
-  );
-  const all = (key: string) => first.get(key) ?? second.get(key);
-  const usage = first.get(k.quotaUsage.one(p)) as Read<QuotaUsage> | undefined;
-  return {
-    image: checkImage(
-      isUuid(input.image) ? all(imageKeys[0]!) : imageIndex && all(k.images.one(String(imageIndex.value))),
-      p,
-      input.image,
-    ),
-    networks: netKeys.map((key, i) => checkNetwork(all(key), p, input.networks![i]!, i)),
-    sshKeys: keyKeys.map((key, i) => {
-      const direct = all(key);
-      const entry =
-        key.includes('/index/names/') && direct ? all(k.sshKeys.one(p, String(direct.value))) : direct;
-      return checkSshKey(entry, p, input.sshKeys![i]!, i);
-    }),
-    usage: usage ?? { value: ZERO_USAGE, modRevision: 0 },
-    project: (first.get(k.projects.one(p))?.value as Project | undefined) ?? project,
-    ...(idemKey && first.get(idemKey) ? { earlierVmId: String(first.get(idemKey)!.value) } : {}),
+  const imageKey = isUuid(input.image) ? imageKeys[0]! : imageIndex && k.images.one(String(imageIndex.value));
+  const sshKeyOf = (key: string) => {
+    const direct = first.get(key);
+    return key.includes('/index/names/') && direct ? k.sshKeys.one(p, String(direct.value)) : key;
   };
+  const second = await readRefs(
+    ctx,
+    [
+      ...(imageKey && !isUuid(input.image) ? [imageKey] : []),
+      ...keyKeys.filter((key) => key.includes('/index/names/')).map(sshKeyOf),
+    ],
+    source,
+    seen,
+  );
+  const all = (key: string | undefined) => (key ? (first.get(key) ?? second.get(key)) : undefined);
+  const project = all(projectKey) as Read<Project> | undefined;
+  if (!project) throw new NuboError('NUBO_NOT_FOUND', 'project not found');
+  return {
+    image: checkImage(all(imageKey), p, input.image),
+    networks: netKeys.map((key, i) => checkNetwork(all(key), p, input.networks![i]!, i)),
+    sshKeys: keyKeys.map((key, i) => checkSshKey(all(sshKeyOf(key)), p, input.sshKeys![i]!, i)),
+    usage: (all(usageKey) as Read<QuotaUsage> | undefined) ?? {
+      key: usageKey,
+      value: ZERO_USAGE,
+      modRevision: 0,
+    },
+    project,
+    seen,
+  };
+}
+
+/** Reads keys from the caches (a ready cache's "absent" counts) or from etcd; records what was seen. */
+async function readRefs(
+  ctx: ApiContext,
+  keys: string[],
+  source: RefSource,
+  seen: Map<string, number>,
+): Promise<Map<string, Read<unknown>>> {
+  const out = new Map<string, Read<unknown>>();
+  const missing: string[] = [];
+  for (const key of keys) {
+    const cache = source === 'cache' ? cacheOf(ctx, key) : undefined;
+    if (!cache?.isReady) {
+      missing.push(key);
+      continue;
+    }
+    const hit = cache.entry(key);
+    if (hit) out.set(key, { key, value: hit.value, modRevision: hit.modRevision });
+    seen.set(key, hit?.modRevision ?? 0);
+  }
+  if (missing.length === 0) return out;
+  const read = await readMany(ctx.store, missing, (key) => schemaOf(ctx, key));
+  for (const key of missing) {
+    const r = read.get(key);
+    seen.set(key, r?.modRevision ?? 0);
+    if (!r) continue;
+    out.set(key, r);
+    // A fresh read heals a cache that fell behind (it keeps whichever is newer).
+    cacheOf(ctx, key)?.remember(key, r.value as never, r.modRevision);
+  }
+  return out;
+}
+
+function cacheOf(ctx: ApiContext, key: string): WatchedRecords<TSchema> | undefined {
+  const k = ctx.keys;
+  const c = ctx.cache;
+  if (key.startsWith(k.quotaUsage.one(''))) return c.usage as unknown as WatchedRecords<TSchema>;
+  const cache = key.startsWith(k.projects.prefix)
+    ? c.projects
+    : key.startsWith(k.images.prefix)
+      ? c.images
+      : key.startsWith(k.networks.prefix)
+        ? c.networks
+        : key.startsWith(k.sshKeys.prefix)
+          ? c.sshKeys
+          : key.startsWith(namesPrefix(ctx))
+            ? c.names
+            : undefined;
+  return cache as unknown as WatchedRecords<TSchema> | undefined;
+}
+
+/** The names index of networks, SSH keys and images (`names.one` without its last parts). */
+export function namesPrefix(ctx: Pick<ApiContext, 'keys'>): string {
+  return `${ctx.keys.prefix}index/names/`;
+}
+
+function schemaOf(ctx: ApiContext, key: string): TSchema | undefined {
+  const k = ctx.keys;
+  if (key.startsWith(k.projects.prefix)) return Project;
+  if (key.startsWith(k.images.prefix)) return Image;
+  if (key.startsWith(k.networks.prefix)) return Network;
+  if (key.startsWith(k.sshKeys.prefix)) return SshKey;
+  return undefined;
 }
 
 function checkImage(read: Read<unknown> | undefined, projectId: string, ref: string): Read<Image> {
