@@ -1,6 +1,7 @@
 import { type Allocation, type Hypervisor, type Resources, releaseVm, reserveVm } from '@nubo/shared';
 import { freeOf, type HostView, limitOf, shortages } from './capacity.js';
 import type { PlacementPolicy } from './config.js';
+import { HostRanking } from './ranking.js';
 
 /** One VM to place. */
 export interface PlacementItem {
@@ -26,6 +27,7 @@ export class PlacementPlan {
   readonly touched = new Map<string, Allocation>();
   private readonly free = new Map<string, Resources>();
   private readonly limits = new Map<string, Resources>();
+  private ranking: HostRanking | undefined;
 
   constructor(
     private readonly hosts: ReadonlyMap<string, HostView>,
@@ -57,6 +59,8 @@ export class PlacementPlan {
   private touch(host: string, allocation: Allocation): void {
     this.touched.set(host, allocation);
     this.free.delete(host);
+    const view = this.hosts.get(host);
+    if (view) this.ranking?.update(host, this.score(view));
   }
 
   private usable(view: HostView, item: PlacementItem): boolean {
@@ -82,28 +86,25 @@ export class PlacementPlan {
     return limit;
   }
 
-  /**
-   * In one pass over the hosts (no lists built: this runs once per VM over
-   * every host), the usable host with room that has the highest (spread) or
-   * lowest (pack) share of RAM left; ties by name. Undefined when none fits.
-   */
+  /** The weigher's score: share of RAM left (spread prefers more, pack less). */
+  private score(view: HostView): number {
+    const limit = this.limit(view).ramMiB;
+    const share = limit > 0 ? this.freeNow(view).ramMiB / limit : 0;
+    return this.policy.weigher === 'spread' ? share : -share;
+  }
+
+  /** The most preferred usable host with room for the VM (ties by name); undefined when none fits. */
   private best(item: PlacementItem): string | undefined {
-    const sign = this.policy.weigher === 'spread' ? 1 : -1;
+    this.ranking ??= new HostRanking(
+      [...this.hosts.values()].map((view) => ({ name: view.name, score: this.score(view) })),
+    );
     const need = item.need;
-    let best: string | undefined;
-    let bestScore = 0;
-    for (const view of this.hosts.values()) {
-      if (!this.usable(view, item)) continue;
+    return this.ranking.first((name) => {
+      const view = this.hosts.get(name)!;
+      if (!this.usable(view, item)) return false;
       const free = this.freeNow(view);
-      if (need.cpus > free.cpus || need.ramMiB > free.ramMiB || need.diskGiB > free.diskGiB) continue;
-      const limit = this.limit(view).ramMiB;
-      const score = sign * (limit > 0 ? free.ramMiB / limit : 0);
-      if (best === undefined || score > bestScore || (score === bestScore && view.name < best)) {
-        best = view.name;
-        bestScore = score;
-      }
-    }
-    return best;
+      return need.cpus <= free.cpus && need.ramMiB <= free.ramMiB && need.diskGiB <= free.diskGiB;
+    });
   }
 
   /** Why no host fits, counted by the first filter each host fails. */
