@@ -22,7 +22,14 @@ export function serviceSpecs(
     {
       name: 'api',
       main: 'packages/api/dist/main.js',
-      env: { ...common, NUBO_PORT: `${ports.api}`, NUBO_FILE_STORE_DIR: files },
+      env: {
+        ...common,
+        NUBO_PORT: `${ports.api}`,
+        NUBO_FILE_STORE_DIR: files,
+        // The API writes each project's router (routers/<project>) with an uplink on the public /64.
+        NUBO_ROUTER_UPLINK_PREFIX: plan.publicPrefix,
+        NUBO_ROUTER_GATEWAY_IPV6: plan.publicGateway,
+      },
     },
     { name: 'scheduler', main: 'packages/scheduler/dist/main.js', env: common },
     {

@@ -12,6 +12,18 @@ export const ApiConfig = Type.Object(
     prefix: Type.String({ minLength: 1, default: DEFAULT_PREFIX }),
     /** The region's IPv6 /48: each network gets one /64 of it. */
     regionIpv6Prefix: Type.String({ pattern: '^[0-9a-fA-F:]+/48$', default: 'fd00:6e75:626f::/48' }),
+    /**
+     * The public /64 of the project routers' uplinks (PodNet). Empty: subnet 0 of
+     * regionIpv6Prefix, the one networks never get.
+     */
+    routerUplinkPrefix: Type.String({ pattern: '^([0-9a-fA-F:]+/64)?$', default: '' }),
+    /** The routers' upstream gateway; empty: `::1` of routerUplinkPrefix. */
+    routerGatewayIpv6: Type.String({ pattern: '^[0-9a-fA-F:]*$', maxLength: 39, default: '' }),
+    /** DNS servers every router announces to its guests (RDNSS). */
+    routerDns: Type.Array(Type.String({ pattern: '^[0-9a-fA-F:]+$', maxLength: 39 }), {
+      maxItems: 3,
+      default: [],
+    }),
     /** Networks get a segment (VLAN id or VNI) in 2..maxSegment; 4094 keeps VLAN transport possible. */
     maxSegment: Type.Integer({ minimum: 2, maximum: 16_777_215, default: 4094 }),
     /** Where uploaded files and imported images live (shared by every API copy, e.g. over NFS). */

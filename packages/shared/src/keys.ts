@@ -51,6 +51,8 @@ export function keyLayout(prefix = DEFAULT_PREFIX) {
       },
     },
     routers: { prefix: `${p}routers/`, one: (project: string) => `${p}routers/${project}` },
+    /** Uniqueness of a router's uplink address: the key is the address, the value the project. */
+    routerUplinks: { one: (address: string) => `${p}index/router-uplinks/${address}` },
     /** PodNet: per-project firewall rules, floating IPs and VPN tunnels (schemas in schemas/podnet.ts). */
     firewallRules: {
       prefix: `${p}firewall-rules/`,

@@ -14,7 +14,8 @@ import type { FastifyInstance } from 'fastify';
 import { canSee, loadProject, requireAdmin } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { isUuid } from '../services/lookup.js';
-import { readUsage, ZERO_USAGE } from '../services/quota.js';
+import { createProject, deleteProject } from '../services/project-lifecycle.js';
+import { readUsage } from '../services/quota.js';
 import { diskGiB, ramMiB } from '../services/sizes.js';
 import { doc, type ProjectP, ProjectParams } from './schemas.js';
 
@@ -32,13 +33,25 @@ export function projectRoutes(app: FastifyInstance, ctx: ApiContext): void {
         graceDays: request.body.graceDays ?? ctx.config.defaultGraceDays,
         createdAt: new Date().toISOString(),
       };
-      await ctx.store
-        .txn()
-        .create(ctx.keys.projects.one(project.id), project)
-        .create(ctx.keys.quotaUsage.one(project.id), ZERO_USAGE)
-        .commit();
+      // The project's PodNet router is written with it (services/router.ts).
+      await createProject(ctx, project);
       void reply.status(201);
       return { project };
+    },
+  );
+
+  app.delete<{ Params: ProjectP }>(
+    '/projects/:project',
+    {
+      schema: {
+        ...doc('projects', 'Delete a project with nothing live in it, and its router (owner or admin)'),
+        params: ProjectParams,
+      },
+    },
+    async (request, reply) => {
+      const project = await loadOwned(ctx, request.user, request.params.project, 'delete the project');
+      await deleteProject(ctx, project.value.id);
+      void reply.status(204);
     },
   );
 
@@ -136,10 +149,10 @@ export function projectRoutes(app: FastifyInstance, ctx: ApiContext): void {
   );
 }
 
-async function loadOwned(ctx: ApiContext, user: User, projectId: string) {
+async function loadOwned(ctx: ApiContext, user: User, projectId: string, what = 'change members') {
   const project = await loadProject(ctx, user, projectId);
   if (user.role !== 'admin' && project.value.ownerId !== user.id) {
-    throw new NuboError('NUBO_FORBIDDEN', 'only the project owner or an admin can change members');
+    throw new NuboError('NUBO_FORBIDDEN', `only the project owner or an admin can ${what}`);
   }
   return project;
 }

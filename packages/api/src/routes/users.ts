@@ -1,6 +1,8 @@
 import {
+  Id,
   NuboError,
   Token,
+  Type,
   User,
   type UserCreateInput,
   UserCreateInput as UserCreateSchema,
@@ -72,6 +74,26 @@ export function userRoutes(app: FastifyInstance, ctx: ApiContext): void {
       return {
         tokens: entries.filter((e) => e.value.userId === request.params.id).map((e) => publicToken(e.value)),
       };
+    },
+  );
+
+  app.delete<{ Params: { id: string; tokenId: string } }>(
+    '/users/:id/tokens/:tokenId',
+    {
+      schema: {
+        ...doc('users', 'Revoke a token (admin, or yourself)'),
+        params: Type.Object({ id: Id, tokenId: Id }, { additionalProperties: false }),
+      },
+    },
+    async (request, reply) => {
+      if (request.user.id !== request.params.id) requireAdmin(request.user);
+      const { entries } = await ctx.store.list(ctx.keys.tokens.prefix, Token);
+      const entry = entries.find(
+        (e) => e.value.userId === request.params.id && e.value.id === request.params.tokenId,
+      );
+      if (!entry) throw new NuboError('NUBO_NOT_FOUND', 'token not found');
+      await ctx.store.txn().compare(entry.key, entry.modRevision).delete(entry.key).commit();
+      void reply.status(204);
     },
   );
 }
