@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { fieldError, NuboError } from '@nubo/shared';
+import { importBootFiles, readBootSidecar } from './boot-files.js';
+import { copyHashing, writeAtomically } from './copy.js';
 import { createOverlayFile, gibToBytes, growImage, imageInfo } from './qemu-img.js';
 import type { BaseImage, ImageStore, ImportSource, StoredImage } from './store.js';
 
@@ -30,6 +28,7 @@ export class FsImageStore implements ImageStore {
     const existing = await this.resolve(source.id).catch(() => undefined);
     if (existing && (!source.sha256 || existing.sha256 === source.sha256)) return existing;
     await checkFormat(from, source.format);
+    const sidecar = await readBootSidecar(from);
     await mkdir(this.options.imagesDir, { recursive: true });
     const path = join(this.options.imagesDir, `${source.id}.${source.format}`);
     const tmp = `${path}.importing`;
@@ -41,9 +40,17 @@ export class FsImageStore implements ImageStore {
           '/sha256',
           `the file's sha256 is ${sha256}, not ${source.sha256}`,
         );
+      const bootBase = join(this.options.imagesDir, source.id);
+      const boot = sidecar
+        ? await importBootFiles(from, sidecar, bootBase).catch(async (err: unknown) => {
+            await rm(`${bootBase}.kernel`, { force: true });
+            throw err;
+          })
+        : undefined;
       await chmod(tmp, 0o444);
       await rename(tmp, path);
       const stored: StoredImage = { id: source.id, path, format: source.format, sizeBytes, sha256 };
+      if (boot) stored.boot = boot;
       await writeAtomically(this.metaPath(source.id), JSON.stringify(stored));
       return stored;
     } finally {
@@ -67,6 +74,8 @@ export class FsImageStore implements ImageStore {
     const stored = await this.resolve(imageId).catch(() => undefined);
     await rm(this.metaPath(imageId), { force: true });
     if (stored) await rm(stored.path, { force: true });
+    if (stored?.boot)
+      for (const file of [stored.boot.kernel, stored.boot.initrd]) if (file) await rm(file, { force: true });
   }
 
   async createOverlay(vmId: string, base: BaseImage, sizeGiB: number): Promise<string> {
@@ -145,23 +154,4 @@ async function checkFormat(path: string, format: string): Promise<void> {
     throw fieldError('NUBO_VALIDATION', '/format', `the file is ${probed.format}, not ${format}`);
   if (probed.backingFilename)
     throw fieldError('NUBO_VALIDATION', '/source', 'an image must not have a backing file');
-}
-
-async function copyHashing(from: string, to: string): Promise<{ sha256: string; sizeBytes: number }> {
-  const hash = createHash('sha256');
-  let sizeBytes = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
-      sizeBytes += chunk.length;
-      done(null, chunk);
-    },
-  });
-  await pipeline(createReadStream(from), tap, createWriteStream(to, { mode: 0o644 }));
-  return { sha256: hash.digest('hex'), sizeBytes };
-}
-
-async function writeAtomically(path: string, text: string): Promise<void> {
-  await writeFile(`${path}.tmp`, text);
-  await rename(`${path}.tmp`, path);
 }

@@ -1,4 +1,5 @@
 import type { Image, ImageFormat } from '@nubo/shared';
+import type { DirectBoot } from './boot-files.js';
 
 /** A base image as a hypervisor opens it. */
 export interface BaseImage {
@@ -11,6 +12,8 @@ export interface StoredImage extends BaseImage {
   id: string;
   sizeBytes: number;
   sha256: string;
+  /** Kernel, initrd and command line for direct kernel boot, when the image carries them. */
+  boot?: DirectBoot;
 }
 
 /** The fields of an `Image` record an import needs. */

@@ -56,6 +56,27 @@ describe('domain XML', () => {
       }
   });
 
+  it('boots the image kernel directly when it has one, and still validates', async () => {
+    const boot = { kernel: '/i/x.kernel', initrd: '/i/x.initrd', cmdline: "root=/dev/vda2 quiet a='b'&c" };
+    for (const withInitrd of [true, false]) {
+      const { initrd: _i, ...noInitrd } = boot;
+      const xml = domainXml(spec(), {
+        type: 'qemu',
+        diskPath: '/d/nubo-x.qcow2',
+        serialLog: '/l/x.serial',
+        boot: withInitrd ? boot : noInitrd,
+      });
+      expect(xml).toContain('<kernel>/i/x.kernel</kernel>');
+      expect(xml).toContain('<cmdline>root=/dev/vda2 quiet a=&apos;b&apos;&amp;c</cmdline>');
+      expect(xml.includes('<initrd>/i/x.initrd</initrd>')).toBe(withInitrd);
+      expect(xml).not.toContain('<boot dev=');
+      expect(await validates(xml)).toContain('validates');
+    }
+    expect(domainXml(spec(), { type: 'qemu', diskPath: '/d', serialLog: '/l' })).toContain(
+      "<boot dev='hd'/>",
+    );
+  });
+
   it('says what the VM is: type, ACPI, virtio disk on the overlay, NICs with their MACs, serial log', () => {
     const s = spec();
     const xml = domainXml(s, { type: 'qemu', diskPath: '/d/disk.qcow2', serialLog: '/l/vm.serial' });

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FsImageStore, imageInfo, QEMU_IMG, runCommand } from '@nubo/host';
@@ -89,6 +89,50 @@ describe('FsImageStore import', () => {
     await expect(store.import({ id: '../x', source: 'disk.raw', format: 'raw' })).rejects.toMatchObject({
       details: [{ field: '/id' }],
     });
+  });
+});
+
+describe('FsImageStore direct-boot files', () => {
+  const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+
+  it('imports the kernel, initrd and command line named by <image>.boot.json, checked', async () => {
+    const files = join(root, 'files');
+    await runCommand(QEMU_IMG, ['create', '-q', '-f', 'qcow2', join(files, 'kb.qcow2'), '64M']);
+    await writeFile(join(files, 'kb.vmlinuz'), 'kernel');
+    await writeFile(join(files, 'kb.initrd'), 'initrd');
+    const sidecar = { kernel: 'kb.vmlinuz', initrd: 'kb.initrd', cmdline: 'root=/dev/vda2 quiet' };
+    await writeFile(
+      join(files, 'kb.qcow2.boot.json'),
+      JSON.stringify({ ...sidecar, kernelSha256: sha('kernel') }),
+    );
+    const id = randomUUID();
+    const stored = await store.import({ id, source: 'kb.qcow2', format: 'qcow2' });
+    const images = join(root, 'images');
+    expect(stored.boot).toEqual({
+      kernel: join(images, `${id}.kernel`),
+      initrd: join(images, `${id}.initrd`),
+      cmdline: 'root=/dev/vda2 quiet',
+    });
+    expect(await readFile(stored.boot!.kernel, 'utf8')).toBe('kernel');
+    expect((await store.resolve(id)).boot).toEqual(stored.boot);
+    await store.remove(id);
+    expect((await readdir(images)).filter((f) => f.startsWith(id))).toEqual([]);
+
+    // A wrong checksum, a path instead of a name, a control character: refused, nothing left.
+    for (const [bad, field] of [
+      [{ ...sidecar, kernelSha256: sha('other') }, '/boot/kernelSha256'],
+      [{ ...sidecar, kernel: '../../etc/passwd' }, '/boot/kernel'],
+      [{ ...sidecar, initrd: '/etc/shadow' }, '/boot/initrd'],
+      [{ ...sidecar, cmdline: 'quiet\ninit=/bin/sh' }, '/boot/cmdline'],
+    ] as const) {
+      await writeFile(join(files, 'kb.qcow2.boot.json'), JSON.stringify(bad));
+      const other = randomUUID();
+      await expect(store.import({ id: other, source: 'kb.qcow2', format: 'qcow2' })).rejects.toMatchObject({
+        code: 'NUBO_VALIDATION',
+        details: [{ field }],
+      });
+      expect((await readdir(images)).filter((f) => f.startsWith(other))).toEqual([]);
+    }
   });
 });
 

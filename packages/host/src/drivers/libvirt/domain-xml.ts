@@ -1,5 +1,6 @@
 import type { DomainNic, DomainSpec } from '../../driver.js';
 import { domainName } from '../../driver.js';
+import type { DirectBoot } from '../../images/boot-files.js';
 
 /** `kvm` where hardware virtualization really works, `qemu` (TCG emulation) elsewhere. */
 export type DomainType = 'kvm' | 'qemu';
@@ -9,6 +10,8 @@ export interface DomainXmlOptions {
   diskPath: string;
   /** The file the serial console (ttyS0) is logged to. */
   serialLog: string;
+  /** Boot this kernel (with its initrd and command line) instead of the disk's boot loader. */
+  boot?: DirectBoot;
 }
 
 const XML_ESCAPES: Record<string, string> = {
@@ -45,7 +48,7 @@ export function domainXml(spec: DomainSpec, options: DomainXmlOptions): string {
     `  <vcpu placement='static'>${e(spec.cpus)}</vcpu>`,
     `  <os>`,
     `    <type arch='x86_64' machine='pc'>hvm</type>`,
-    `    <boot dev='hd'/>`,
+    ...osBoot(options.boot),
     `  </os>`,
     `  <features><acpi/><apic/></features>`,
     ...(options.type === 'kvm' ? [`  <cpu mode='host-passthrough'/>`] : []),
@@ -68,6 +71,17 @@ export function domainXml(spec: DomainSpec, options: DomainXmlOptions): string {
     `</domain>`,
     '',
   ].join('\n');
+}
+
+/** Direct kernel boot when the image has a kernel; BIOS from the disk otherwise. */
+function osBoot(boot: DirectBoot | undefined): string[] {
+  const e = xmlEscape;
+  if (!boot) return [`    <boot dev='hd'/>`];
+  return [
+    `    <kernel>${e(boot.kernel)}</kernel>`,
+    ...(boot.initrd ? [`    <initrd>${e(boot.initrd)}</initrd>`] : []),
+    `    <cmdline>${e(boot.cmdline)}</cmdline>`,
+  ];
 }
 
 /**

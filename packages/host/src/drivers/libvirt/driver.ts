@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { NuboError, type Resources } from '@nubo/shared';
 import type { DomainInfo, DomainPower, DomainSpec, HypervisorDriver } from '../../driver.js';
 import { domainName, vmIdOfDomain } from '../../driver.js';
+import type { DirectBoot } from '../../images/boot-files.js';
 import type { ImageStore } from '../../images/store.js';
 import { detectDomainType } from './domain-type.js';
 import { type DomainType, domainXml } from './domain-xml.js';
@@ -13,7 +14,8 @@ export interface LibvirtDriverOptions {
   /** `qemu:///system` (default) or `test:///default`. */
   uri?: LibvirtUri;
   /** Where VM disks live (overlays on base images). */
-  images: Pick<ImageStore, 'createOverlay' | 'growOverlay' | 'deleteOverlay' | 'overlayPath'>;
+  images: Pick<ImageStore, 'createOverlay' | 'growOverlay' | 'deleteOverlay' | 'overlayPath'> &
+    Partial<Pick<ImageStore, 'resolve'>>;
   /** Where each domain's serial console is logged, `nubo-<vm id>.serial`. */
   logDir: string;
   /** `auto` (default) detects KVM; `kvm`/`qemu` force it. */
@@ -143,12 +145,24 @@ export class LibvirtDriver implements HypervisorDriver {
     return powerOf(await this.state(vmId));
   }
 
+  /**
+   * The base image's kernel, initrd and command line when the image store has
+   * them (direct kernel boot, docs/drivers.md), and only for the very base the
+   * spec names; otherwise the domain boots from its disk.
+   */
+  private async directBoot(spec: DomainSpec): Promise<DirectBoot | undefined> {
+    const stored = await this.options.images.resolve?.(spec.image.id).catch(() => undefined);
+    return stored?.path === spec.image.path ? stored.boot : undefined;
+  }
+
   private async defineXml(spec: DomainSpec, diskPath: string): Promise<void> {
     await mkdir(this.options.logDir, { recursive: true });
+    const boot = await this.directBoot(spec);
     const xml = domainXml(spec, {
       type: await this.resolveDomainType(),
       diskPath,
       serialLog: this.serialLog(spec.vmId),
+      ...(boot ? { boot } : {}),
     });
     const dir = await mkdtemp(join(tmpdir(), 'nubo-domain-'));
     try {
