@@ -1,5 +1,5 @@
 import { installKeys } from './authorized-keys.js';
-import { candidates, fetchInstance } from './discover.js';
+import { candidates, fetchInstance, waitForAddress } from './discover.js';
 import { setHostname } from './hostname.js';
 import { describe } from './http.js';
 import { checkInstance } from './instance.js';
@@ -23,7 +23,9 @@ export interface AgentReport {
  */
 export async function runAgent(options: InitOptions, log: (msg: string) => void): Promise<AgentReport> {
   const user = lookupUser(options.root, options.user);
-  const found = await fetchInstance(candidates(options.url), options.budgetMs, log);
+  if (options.waitAddressMs > 0 && !(await waitForAddress(Math.min(options.waitAddressMs, options.budgetMs))))
+    log(`no global address after ${options.waitAddressMs} ms; trying anyway`);
+  const found = await fetchInstance(candidates(options.url, options.root), options.budgetMs, log);
   const instance = checkInstance(found.instance);
   log(`instance ${instance.instanceId} from ${describe(found.endpoint)} after ${found.attempts} attempt(s)`);
   const keys = await installKeys(

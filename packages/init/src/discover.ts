@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Endpoint, endpointFromUrl, HttpError, httpGet } from './http.js';
 import type { Instance } from './instance.js';
@@ -11,17 +13,46 @@ const BACKOFF_MAX_MS = 4_000;
 
 /**
  * Where the service may be, in order: the configured URL alone; otherwise the
- * name `metadata`, the well-known `[fd00:ec2::254]`, and `[fe80::a9fe:a9fe]`
- * on each interface. Requests leave from the guest's EUI-64 address when it
- * has one, so privacy addresses never hide who is asking.
+ * well-known `[fd00:ec2::254]`, `[fe80::a9fe:a9fe]` on each interface, and
+ * the name `metadata` only when the guest has a resolver or a hosts entry for
+ * it (a lookup with neither is a wasted try at every round). Requests leave
+ * from the guest's EUI-64 address when it has one, so privacy addresses never
+ * hide who is asking.
  */
-export function candidates(url: string | undefined): Endpoint[] {
+export function candidates(url: string | undefined, root = '/'): Endpoint[] {
   if (url) return [withSource(endpointFromUrl(url))];
   return [
-    { host: 'metadata', port: 80 },
     withSource({ host: WELL_KNOWN_ADDRESS, port: 80 }),
     ...linkInterfaces().map((iface) => ({ host: `${LINK_LOCAL_ADDRESS}%${iface}`, port: 80 })),
+    ...(canResolveName(root) ? [{ host: 'metadata', port: 80 }] : []),
   ];
+}
+
+/** A nameserver in resolv.conf, or `metadata` in /etc/hosts. */
+function canResolveName(root: string): boolean {
+  const read = (file: string) => {
+    try {
+      return readFileSync(join(root, file), 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  return (
+    /^\s*nameserver\s/m.test(read('etc/resolv.conf')) || /^[^#]*\smetadata(\s|$)/m.test(read('etc/hosts'))
+  );
+}
+
+/**
+ * Waits (polling every 100 ms, at most `ms`) until this guest has its global
+ * EUI-64 address, so the agent can start while SLAAC is still under way.
+ */
+export async function waitForAddress(ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!eui64Address()) {
+    if (Date.now() >= deadline) return false;
+    await sleep(100);
+  }
+  return true;
 }
 
 export interface FetchResult {

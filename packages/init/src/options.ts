@@ -13,12 +13,15 @@ export interface InitOptions {
   budgetMs: number;
   /** How long user-data may run. */
   userDataTimeoutMs: number;
+  /** How long to wait for the guest's SLAAC address before the first try (0: do not wait). */
+  waitAddressMs: number;
 }
 
 export const DEFAULTS: Readonly<Omit<InitOptions, 'root' | 'url'>> = {
   user: 'root',
   budgetMs: 60_000,
   userDataTimeoutMs: 300_000,
+  waitAddressMs: 0,
 };
 
 export const CONFIG_FILE = 'etc/nubo/init.json';
@@ -29,7 +32,7 @@ export class UsageError extends Error {
 
 /**
  * Options from the command line, then `<root>/etc/nubo/init.json`
- * (`{ "url", "user", "budgetSeconds", "userDataTimeoutSeconds" }`), then defaults.
+ * (`{ "url", "user", "budgetSeconds", "userDataTimeoutSeconds", "waitAddressSeconds" }`), then defaults.
  */
 export function parseOptions(argv: string[]): InitOptions {
   const flags = parseFlags(argv);
@@ -43,10 +46,12 @@ export function parseOptions(argv: string[]): InitOptions {
     userDataTimeoutMs:
       seconds(flags['user-data-timeout'] ?? file.userDataTimeoutSeconds, 'user-data-timeout') ??
       DEFAULTS.userDataTimeoutMs,
+    waitAddressMs:
+      seconds(flags['wait-address'] ?? file.waitAddressSeconds, 'wait-address') ?? DEFAULTS.waitAddressMs,
   };
 }
 
-const KNOWN = new Set(['root', 'url', 'user', 'budget', 'user-data-timeout']);
+const KNOWN = new Set(['root', 'url', 'user', 'budget', 'user-data-timeout', 'wait-address']);
 
 function parseFlags(argv: string[]): Record<string, string> {
   const out: Record<string, string> = {};

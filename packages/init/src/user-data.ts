@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 
@@ -37,6 +36,8 @@ async function runScript(
   instanceId: string,
   timeoutMs: number,
 ): Promise<number | null> {
+  // Loaded only here: most boots run no script, and every module costs under emulation.
+  const { spawn } = await import('node:child_process');
   await fs.mkdir(join(root, 'var/log'), { recursive: true });
   const log = await fs.open(join(root, USER_DATA_LOG), 'a', 0o600);
   try {

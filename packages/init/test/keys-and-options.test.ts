@@ -49,11 +49,23 @@ describe('the managed block', () => {
 });
 
 describe('options and discovery', () => {
-  it('asks only the configured URL, else metadata, the well-known address and link-local', () => {
+  it('asks only the configured URL, else the well-known address, link-local, and the name only with a resolver', async () => {
     expect(candidates('http://[fd00::1]:8775')).toMatchObject([{ host: 'fd00::1', port: 8775 }]);
-    const hosts = candidates(undefined).map((c) => c.host);
-    expect(hosts.slice(0, 2)).toEqual(['metadata', 'fd00:ec2::254']);
-    expect(hosts.slice(2).every((h) => h.startsWith('fe80::a9fe:a9fe%'))).toBe(true);
+    const bare = await mkdtemp(join(tmpdir(), 'nubo-init-resolv-'));
+    try {
+      const hosts = candidates(undefined, bare).map((c) => c.host);
+      expect(hosts[0]).toBe('fd00:ec2::254');
+      expect(hosts.slice(1).every((h) => h.startsWith('fe80::a9fe:a9fe%'))).toBe(true);
+      await mkdir(join(bare, 'etc'));
+      await writeFile(join(bare, 'etc/resolv.conf'), '# none\nnameserver fd00::53\n');
+      expect(
+        candidates(undefined, bare)
+          .map((c) => c.host)
+          .at(-1),
+      ).toBe('metadata');
+    } finally {
+      await rm(bare, { recursive: true, force: true });
+    }
   });
 
   it('refuses unknown flags and bad budgets with a usage error', () => {
@@ -62,7 +74,9 @@ describe('options and discovery', () => {
     expect(parseOptions(['--root', '/nonexistent', '--budget=5'])).toMatchObject({
       budgetMs: 5000,
       user: 'root',
+      waitAddressMs: 0,
     });
+    expect(parseOptions(['--root', '/nonexistent', '--wait-address', '30']).waitAddressMs).toBe(30_000);
   });
 
   it("replaces Debian's 127.0.1.1 line in /etc/hosts or adds one", () => {
