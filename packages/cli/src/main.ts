@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { hostCommands, projectCommands, userCommands } from './commands/admin.js';
+import { billCommands, skuCommands } from './commands/billing.js';
 import { checkCommands } from './commands/check.js';
 import { imageCommands, keyCommands, netCommands } from './commands/resources.js';
 import { vmCommands } from './commands/vm.js';
@@ -26,6 +27,8 @@ export function buildProgram(io: CliIo): Command {
     projectCommands,
     userCommands,
     checkCommands,
+    billCommands,
+    skuCommands,
   ]) {
     add(program, cli);
   }

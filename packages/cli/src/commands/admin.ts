@@ -125,6 +125,13 @@ export function projectCommands(program: Command, cli: CliContext): void {
         (await cli.client().put<{ project: Row }>(`${await cli.projectPath()}/quota`, body)).project,
       );
     });
+  project
+    .command('delete <project>')
+    .description('delete a project with nothing live in it (owner or admin)')
+    .action(async (ref: string) => {
+      const id = await cli.resolve('/v1/projects', 'projects', ref);
+      await cli.client().delete(`/v1/projects/${id}`);
+    });
   project.command('add-member <user>').action(async (user: string) => {
     await cli.client().post(`${await cli.projectPath()}/members`, { user });
   });

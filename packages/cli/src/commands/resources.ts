@@ -32,12 +32,20 @@ export function keyCommands(program: Command, cli: CliContext): void {
       ['NAME', (k) => k.name],
       ['TYPE', (k) => k.type],
       ['FINGERPRINT', (k) => k.fingerprint],
+      ['STATE', (k) => k.state ?? 'active'],
       ['ID', (k) => k.id],
     ]);
   });
   key.command('delete <key>').action(async (ref: string) => {
     const base = `${await cli.projectPath()}/ssh-keys`;
     await cli.client().delete(`${base}/${await cli.resolve(base, 'sshKeys', ref)}`);
+  });
+  key.command('restore <key>').action(async (ref: string) => {
+    const base = `${await cli.projectPath()}/ssh-keys`;
+    const { sshKey } = await cli
+      .client()
+      .post<{ sshKey: Row }>(`${base}/${await cli.resolve(base, 'sshKeys', ref)}/restore`);
+    printRecord(cli.io, cli.json, { name: sshKey.name, state: sshKey.state, id: sshKey.id });
   });
 }
 
@@ -77,6 +85,13 @@ export function netCommands(program: Command, cli: CliContext): void {
   net.command('delete <network>').action(async (ref: string) => {
     const base = `${await cli.projectPath()}/networks`;
     await cli.client().delete(`${base}/${await cli.resolve(base, 'networks', ref)}`);
+  });
+  net.command('restore <network>').action(async (ref: string) => {
+    const base = `${await cli.projectPath()}/networks`;
+    const { network } = await cli
+      .client()
+      .post<{ network: Row }>(`${base}/${await cli.resolve(base, 'networks', ref)}/restore`);
+    printRows(cli.io, cli.json, [network], NET_COLUMNS);
   });
 }
 

@@ -28,6 +28,23 @@ const COLUMNS: Column<Vm>[] = [
   ['ID', (v) => v.id],
 ];
 
+interface VmEvent {
+  time: string;
+  actor: string;
+  action: string;
+  fromState?: string;
+  toState?: string;
+  reason?: string;
+}
+
+const EVENT_COLUMNS: Column<VmEvent>[] = [
+  ['TIME', (e) => e.time],
+  ['ACTOR', (e) => e.actor],
+  ['ACTION', (e) => e.action],
+  ['STATE', (e) => (e.fromState || e.toState ? `${e.fromState ?? '-'}→${e.toState ?? '-'}` : undefined)],
+  ['REASON', (e) => e.reason],
+];
+
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function vmCommands(program: Command, cli: CliContext): void {
@@ -111,6 +128,24 @@ export function vmCommands(program: Command, cli: CliContext): void {
         ...(o.disk ? { disk: o.disk } : {}),
       };
       const { vm: v } = await cli.client().post<{ vm: Vm }>(`${path}/resize`, body);
+      await finish(path, v, o.wait);
+    });
+
+  vm.command('events <vm>')
+    .description("the VM's history: time, actor, action, from→to, reason")
+    .option('--limit <n>', 'the newest n events (default 100)')
+    .action(async (ref: string, o) => {
+      const query = o.limit ? `?limit=${encodeURIComponent(o.limit)}` : '';
+      const { events } = await cli.client().get<{ events: VmEvent[] }>(`${await vmPath(ref)}/events${query}`);
+      printRows(cli.io, cli.json, events, EVENT_COLUMNS);
+    });
+
+  vm.command('evacuate <vm>')
+    .description('place a VM lost with its host again (admin)')
+    .option('--wait', 'follow the VM to a stable state')
+    .action(async (ref: string, o) => {
+      const path = await vmPath(ref);
+      const { vm: v } = await cli.client().post<{ vm: Vm }>(`${path}/evacuate`);
       await finish(path, v, o.wait);
     });
 
