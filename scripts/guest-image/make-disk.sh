@@ -2,9 +2,9 @@
 # A bootable raw disk from a root directory, kernel and initrd, without loop
 # mounts: MBR with syslinux's boot code, p1 FAT (syslinux, kernel, initrd) and
 # p2 ext4 filled from the directory by mke2fs -d.
-# Usage: make-disk.sh ROOT_DIR VMLINUZ INITRD OUT.raw
+# Usage: make-disk.sh ROOT_DIR VMLINUZ INITRD OUT.raw CMDLINE
 set -euo pipefail
-ROOT=$1 VMLINUZ=$2 INITRD=$3 OUT=$4
+ROOT=$1 VMLINUZ=$2 INITRD=$3 OUT=$4 CMDLINE=$5
 BOOT_START=2048    # sectors: 1 MiB
 BOOT_SECTORS=32768 # 16 MiB
 ROOT_START=$((BOOT_START + BOOT_SECTORS))
@@ -20,7 +20,7 @@ mkfs.vfat -F 16 -n NUBOBOOT --offset "$BOOT_START" "$OUT" $((BOOT_SECTORS / 2)) 
 syslinux --install --offset $((BOOT_START * 512)) "$OUT"
 CFG=$(mktemp)
 trap 'rm -f "$CFG"' EXIT
-printf 'DEFAULT nubo\nPROMPT 0\nTIMEOUT 0\nLABEL nubo\n  KERNEL vmlinuz\n  INITRD initrd.gz\n  APPEND root=/dev/vda2 console=ttyS0 quiet\n' >"$CFG"
+printf 'DEFAULT nubo\nPROMPT 0\nTIMEOUT 0\nLABEL nubo\n  KERNEL vmlinuz\n  INITRD initrd.gz\n  APPEND %s\n' "$CMDLINE" >"$CFG"
 IMG="$OUT@@$((BOOT_START * 512))"
 mcopy -i "$IMG" "$VMLINUZ" ::vmlinuz
 mcopy -i "$IMG" "$INITRD" ::initrd.gz

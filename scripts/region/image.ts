@@ -2,7 +2,7 @@
 // put in the region's file store and registered through the API as a public
 // image named debian-12, which the host daemon imports on first use.
 import { spawn } from 'node:child_process';
-import { copyFile, link, mkdir, readFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sleep } from './exec.js';
 import { ROOT } from './services.js';
@@ -13,6 +13,8 @@ export interface GuestImage {
   dir: string;
   file: string;
   sha256: string;
+  /** Direct kernel boot (docs/drivers.md): files in `dir`, their checksums, the command line. */
+  boot?: { kernel: string; kernelSha256: string; initrd: string; initrdSha256: string; cmdline: string };
 }
 
 /** Runs the builder; its progress lines go to `onLine`. */
@@ -32,8 +34,17 @@ export async function buildGuestImage(onLine: (line: string) => void): Promise<G
   const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as {
     file: string;
     sha256: string;
+    cmdline: string;
+    vmlinuz?: string;
+    kernelSha256?: string;
+    initrd?: string;
+    initrdSha256?: string;
   };
-  return { dir, file: join(dir, manifest.file), sha256: manifest.sha256 };
+  const image: GuestImage = { dir, file: join(dir, manifest.file), sha256: manifest.sha256 };
+  const { vmlinuz, kernelSha256, initrd, initrdSha256, cmdline } = manifest;
+  if (vmlinuz && kernelSha256 && initrd && initrdSha256)
+    image.boot = { kernel: vmlinuz, kernelSha256, initrd, initrdSha256, cmdline };
+  return image;
 }
 
 /**
@@ -58,13 +69,36 @@ export async function placeholderImage(fileStoreDir: string): Promise<string | u
   return made ? name : undefined;
 }
 
-/** Puts the image in the file store's public area (a hard link when it can). */
+/**
+ * Puts the image in the file store's public area (hard links when it can),
+ * with its kernel, initrd and `<image>.boot.json` beside it, so hosts boot it
+ * directly (no firmware reading a boot loader from the disk).
+ */
 export async function placeInFileStore(image: GuestImage, fileStoreDir: string): Promise<string> {
-  const name = `${IMAGE_NAME}-${image.sha256.slice(0, 12)}.qcow2`;
-  await mkdir(join(fileStoreDir, 'public'), { recursive: true });
-  const target = join(fileStoreDir, 'public', name);
-  await link(image.file, target).catch(() => copyFile(image.file, target));
+  const stem = `${IMAGE_NAME}-${image.sha256.slice(0, 12)}`;
+  const name = `${stem}.qcow2`;
+  const dir = join(fileStoreDir, 'public');
+  await mkdir(dir, { recursive: true });
+  await place(image.file, join(dir, name));
+  if (image.boot) {
+    const { kernel, kernelSha256, initrd, initrdSha256, cmdline } = image.boot;
+    await place(join(image.dir, kernel), join(dir, `${stem}.vmlinuz`));
+    await place(join(image.dir, initrd), join(dir, `${stem}.initrd.gz`));
+    const sidecar = {
+      kernel: `${stem}.vmlinuz`,
+      kernelSha256,
+      initrd: `${stem}.initrd.gz`,
+      initrdSha256,
+      cmdline,
+    };
+    await writeFile(join(dir, `${name}.boot.json`), `${JSON.stringify(sidecar)}\n`);
+  }
   return name;
+}
+
+async function place(from: string, to: string): Promise<void> {
+  await rm(to, { force: true });
+  await link(from, to).catch(() => copyFile(from, to));
 }
 
 /** Registers the stored file as a public image and waits until the API has checked it. */
