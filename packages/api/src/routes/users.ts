@@ -82,7 +82,10 @@ export function userRoutes(app: FastifyInstance, ctx: ApiContext): void {
     {
       schema: {
         ...doc('users', 'Revoke a token (admin, or yourself)'),
-        params: Type.Object({ id: Id, tokenId: Id }, { additionalProperties: false }),
+        params: Type.Object(
+          { id: Id, tokenId: Type.String({ minLength: 1, maxLength: 64 }) },
+          { additionalProperties: false },
+        ),
       },
     },
     async (request, reply) => {
