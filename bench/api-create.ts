@@ -195,14 +195,8 @@ async function startCopies(n: number, endpoints: string[], prefix: string) {
   return Promise.all(
     Array.from({ length: n }, async () => {
       const child = fork(new URL('./api-create-worker.ts', import.meta.url), [], {
-        // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each copy there.
-        execArgv: [
-          '--import',
-          'tsx',
-          ...(process.env.BENCH_CPU_PROF
-            ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
-            : []),
-        ],
+        // BENCH_CPU_PROF=<dir>: each copy writes a V8 CPU profile of the measured part there.
+        execArgv: ['--import', 'tsx'],
         env: { ...process.env, BENCH_ETCD: endpoints.join(','), BENCH_PREFIX: prefix },
       });
       const port = await new Promise<number>((resolve, reject) => {

@@ -34,9 +34,10 @@ export class Store {
   constructor(options: StoreOptions) {
     const etcdOptions: IOptions = {
       hosts: options.endpoints,
-      defaultCallOptions: () => ({
-        deadline: Date.now() + (options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS),
-      }),
+      // Unary calls only: a deadline on a stream (watch, lease keep-alive) ends
+      // it every few seconds, and the client re-attaches every watcher each time.
+      defaultCallOptions: (context) =>
+        context.isStream ? {} : { deadline: Date.now() + (options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS) },
       ...(options.faultHandling === 'overload-tolerant' ? { faultHandling: overloadTolerant() } : {}),
     };
     this.client = new Etcd3(etcdOptions);
