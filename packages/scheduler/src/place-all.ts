@@ -1,5 +1,5 @@
 import type { SchedulerContext } from './context.js';
-import { type BatchResult, type PipelineOptions, placeBatch, TooLargeError } from './place-batch.js';
+import { type BatchResult, type KnownRequest, placeBatch, TooLargeError } from './place-batch.js';
 
 /** Worst case per placement: 2 compares + 2 per new host, and 3 ops + 1 per new host. */
 const TXN_OPS_PER_PLACEMENT = 4;
@@ -12,34 +12,21 @@ const TXN_OPS_PER_PLACEMENT = 4;
 export async function placeAll(
   ctx: SchedulerContext,
   requestIds: string[],
-  options: PipelineOptions = {},
+  known: KnownRequest = () => undefined,
 ): Promise<BatchResult> {
   const total: BatchResult = { placed: 0, unresourced: 0, dropped: 0 };
-  const size = chunkSize(ctx);
-  // A batch read ahead, and the signal to read the next, only fit a batch of one chunk.
-  if (requestIds.length <= size) return placeChunk(ctx, requestIds, options);
-  const known = options.known ? { known: options.known } : {};
+  const size = Math.max(1, Math.floor((ctx.maxTxnOps - 2) / TXN_OPS_PER_PLACEMENT));
   for (let i = 0; i < requestIds.length; i += size)
     add(total, await placeChunk(ctx, requestIds.slice(i, i + size), known));
   return total;
 }
 
-/** How many placements fit in one transaction. */
-export function chunkSize(ctx: SchedulerContext): number {
-  return Math.max(1, Math.floor((ctx.maxTxnOps - 2) / TXN_OPS_PER_PLACEMENT));
-}
-
-async function placeChunk(
-  ctx: SchedulerContext,
-  ids: string[],
-  options: PipelineOptions,
-): Promise<BatchResult> {
+async function placeChunk(ctx: SchedulerContext, ids: string[], known: KnownRequest): Promise<BatchResult> {
   try {
-    return await placeBatch(ctx, ids, options);
+    return await placeBatch(ctx, ids, known);
   } catch (err) {
     if (!(err instanceof TooLargeError) || ids.length < 2) throw err;
     const half = Math.ceil(ids.length / 2);
-    const known = options.known ? { known: options.known } : {};
     const first = await placeChunk(ctx, ids.slice(0, half), known);
     return add(first, await placeChunk(ctx, ids.slice(half), known));
   }

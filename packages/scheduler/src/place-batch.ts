@@ -26,30 +26,6 @@ interface Work {
 /** A request as the watch delivered it (undefined: read it). */
 export type KnownRequest = (id: string) => Entry<SchedulerRequest> | undefined;
 
-/** A batch's requests and VMs as read, ready to plan. */
-export interface Prepared {
-  work: Work[];
-  dropped: { key: string; modRevision: number }[];
-}
-
-/** How a batch fits in the scheduler's pipeline. */
-export interface PipelineOptions {
-  known?: KnownRequest;
-  /** The batch's first read, started while the previous batch was committing. */
-  prepared?: Promise<Prepared>;
-  /** Called once the batch's commit is on its way (each attempt): the next batch may be read now. */
-  sent?: () => void;
-}
-
-/** Starts reading a batch (the pipeline reads the next batch while the current one commits). */
-export function prepareBatch(
-  ctx: SchedulerContext,
-  requestIds: string[],
-  known: KnownRequest,
-): Promise<Prepared> {
-  return readWork(ctx, requestIds, known);
-}
-
 /** Outcome counts of one batch, for logs and the benchmark. */
 export interface BatchResult {
   placed: number;
@@ -66,14 +42,11 @@ export interface BatchResult {
 export async function placeBatch(
   ctx: SchedulerContext,
   requestIds: string[],
-  options: PipelineOptions = {},
+  known: KnownRequest = () => undefined,
 ): Promise<BatchResult> {
-  const known = options.known ?? (() => undefined);
   for (let attempt = 1; ; attempt++) {
     // After a lost race, read everything again: a request may have moved too.
-    const { work, dropped } = await (attempt === 1 && options.prepared
-      ? options.prepared
-      : readWork(ctx, requestIds, attempt === 1 ? known : () => undefined));
+    const { work, dropped } = await readWork(ctx, requestIds, attempt === 1 ? known : () => undefined);
     const txn = fencedTxn(ctx);
     for (const key of dropped) txn.delete(key.key).compare(key.key, key.modRevision);
     const plan = new PlacementPlan(ctx.view.snapshot(), ctx.policy);
@@ -94,9 +67,7 @@ export async function placeBatch(
     const bytes = estimateBytes(work, plan.touched.values());
     if (bytes > ctx.maxTxnBytes && work.length > 1) throw new TooLargeError(bytes);
     try {
-      const committing = txn.commit();
-      options.sent?.();
-      const revision = await committing;
+      const revision = await txn.commit();
       for (const [host, allocation] of plan.touched) ctx.view.committed(host, allocation, revision);
       return result;
     } catch (err) {
@@ -129,7 +100,11 @@ function hostsIn(ctx: SchedulerContext, keys: string[]): string[] {
     .map((k) => k.slice(k.startsWith(alive.prefix) ? alive.prefix.length : allocations.prefix.length));
 }
 
-async function readWork(ctx: SchedulerContext, requestIds: string[], known: KnownRequest): Promise<Prepared> {
+async function readWork(
+  ctx: SchedulerContext,
+  requestIds: string[],
+  known: KnownRequest,
+): Promise<{ work: Work[]; dropped: { key: string; modRevision: number }[] }> {
   const reqs = await readRequests(ctx, requestIds, known);
   const vms = (
     await readMany(

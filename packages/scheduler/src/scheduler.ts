@@ -6,8 +6,7 @@ import type { Fence, SchedulerContext } from './context.js';
 import { Leadership } from './leadership.js';
 import { markHostLost } from './lost-hosts.js';
 import { migrate } from './migrate.js';
-import { chunkSize, placeAll } from './place-all.js';
-import { type PipelineOptions, type Prepared, prepareBatch } from './place-batch.js';
+import { placeAll } from './place-all.js';
 import { resize } from './resize.js';
 import { type Job, WorkQueue } from './work-queue.js';
 
@@ -83,42 +82,18 @@ export class Scheduler {
     }
   }
 
-  /**
-   * Works until the term ends; an error that is not ours to fix ends the term.
-   * Placements are pipelined: while one batch commits, the next is taken and
-   * its VMs read; it is planned only after the first committed (the view then
-   * holds the new allocations).
-   */
+  /** Works until the term ends; an error that is not ours to fix ends the term. */
   private async drain(ctx: SchedulerContext, work: WorkQueue, signal: AbortSignal): Promise<void> {
-    // A holder, not a variable: the read-ahead callback sets it during `handle`.
-    const pipe: { ahead?: Ahead | undefined } = {};
     while (!signal.aborted) {
-      const next = pipe.ahead?.job ?? work.take();
-      const prepared = pipe.ahead?.prepared;
-      pipe.ahead = undefined;
+      const next = work.take();
       if (!next) {
         await work.wait();
         continue;
       }
-      const readAhead = () => {
-        if (pipe.ahead || next.kind !== 'place') return;
-        const job = work.takePlace();
-        if (!job) return;
-        if (job.ids.length > chunkSize(ctx)) {
-          work.retry(job); // several transactions anyway: no read ahead
-          return;
-        }
-        const read = prepareBatch(ctx, job.ids, (id) => work.entry(id));
-        read.catch(() => {}); // seen, and retried, when the batch runs
-        pipe.ahead = { job, prepared: read };
-      };
       try {
-        await this.handle(ctx, next, work, { ...(prepared ? { prepared } : {}), sent: readAhead });
+        await this.handle(ctx, next, work);
         work.finished(next);
       } catch (err) {
-        const taken = pipe.ahead as Ahead | undefined; // set by the callback meanwhile
-        if (taken) work.retry(taken.job);
-        pipe.ahead = undefined;
         if (err instanceof ConflictError && err.keys.includes(ctx.fence!.key)) throw err;
         this.log.error({ err, kind: next.kind }, 'scheduler work failed; retrying');
         work.retry(next);
@@ -127,22 +102,10 @@ export class Scheduler {
     }
   }
 
-  private async handle(
-    ctx: SchedulerContext,
-    job: Job,
-    work: WorkQueue,
-    pipeline: Pick<PipelineOptions, 'prepared' | 'sent'>,
-  ): Promise<void> {
+  private async handle(ctx: SchedulerContext, job: Job, work: WorkQueue): Promise<void> {
     if (job.kind === 'lost') await markHostLost(ctx, job.host);
-    else if (job.kind === 'place')
-      this.onBatch(await placeAll(ctx, job.ids, { known: (id) => work.entry(id), ...pipeline }));
+    else if (job.kind === 'place') this.onBatch(await placeAll(ctx, job.ids, (id) => work.entry(id)));
     else if (job.kind === 'resize') await resize(ctx, job.id);
     else await migrate(ctx, job.id);
   }
-}
-
-/** The next placement batch, taken and being read while the current one commits. */
-interface Ahead {
-  job: Job;
-  prepared: Promise<Prepared>;
 }

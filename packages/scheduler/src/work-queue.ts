@@ -56,17 +56,6 @@ export class WorkQueue {
     return job;
   }
 
-  /** The pending placements as one job, unless a lost host waits (it goes first). */
-  takePlace(): { kind: 'place'; ids: string[] } | undefined {
-    if (this.lostHosts.size > 0) return undefined;
-    const ids = [...this.requests]
-      .filter(([id, k]) => !this.taken.has(id) && (k === 'place' || k === 'evacuate'))
-      .map(([id]) => id);
-    if (ids.length === 0) return undefined;
-    for (const id of ids) this.taken.add(id);
-    return { kind: 'place', ids };
-  }
-
   finished(job: Job): void {
     for (const id of idsOf(job)) {
       this.taken.delete(id);
