@@ -26,8 +26,20 @@ HostKey /etc/ssh/ssh_host_ed25519_key
 CONF
 rm -f "$R"/etc/ssh/ssh_host_*
 
+# The agent, and a V8 startup snapshot of it made by the guest's own Node
+# (Debian builds Node 18 without its own snapshot or code cache, so every start
+# compiles Node's bootstrap from source: seconds under emulation; the snapshot
+# saves about 40% of it). Without a snapshot the wrapper runs the plain bundle.
 if [ -f "$AGENT" ]; then
-  install -D -m 644 "$AGENT" "$R/usr/lib/nubo/$(basename "$AGENT")"
-  printf '#!/bin/sh\nexec /usr/bin/node /usr/lib/nubo/%s "$@"\n' "$(basename "$AGENT")" >"$R/usr/lib/nubo/nubo-init"
+  A=/usr/lib/nubo/$(basename "$AGENT")
+  install -D -m 644 "$AGENT" "$R$A"
+  if chroot "$R" /usr/bin/node --snapshot-blob /usr/lib/nubo/nubo-init.blob --build-snapshot "$A" >/dev/null 2>&1; then
+    SNAP="--no-warnings --snapshot-blob /usr/lib/nubo/nubo-init.blob "
+  else
+    echo "configure-root: no startup snapshot of the agent; it starts from the bundle" >&2
+    rm -f "$R/usr/lib/nubo/nubo-init.blob"
+    SNAP=
+  fi
+  printf '#!/bin/sh\nexec /usr/bin/node %s%s "$@"\n' "$SNAP" "$A" >"$R/usr/lib/nubo/nubo-init"
   chmod 755 "$R/usr/lib/nubo/nubo-init"
 fi

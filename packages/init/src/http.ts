@@ -1,4 +1,5 @@
-import { request } from 'node:http';
+import type * as Http from 'node:http';
+import { builtin } from './builtin.js';
 
 /** Where to ask: host may be a name, an IPv6 literal, or a link-local one with `%<iface>`. */
 export interface Endpoint {
@@ -24,6 +25,7 @@ export class HttpError extends Error {
  */
 export function httpGet(endpoint: Endpoint, path: string, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
+    const { request } = builtin('node:http') as typeof Http;
     const req = request(
       {
         host: endpoint.host,

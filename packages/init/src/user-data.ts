@@ -1,5 +1,7 @@
+import type * as ChildProcess from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
+import { builtin } from './builtin.js';
 
 export const STATE_DIR = 'var/lib/nubo-init/instances';
 export const USER_DATA_LOG = 'var/log/nubo-init-user-data.log';
@@ -36,8 +38,7 @@ async function runScript(
   instanceId: string,
   timeoutMs: number,
 ): Promise<number | null> {
-  // Loaded only here: most boots run no script, and every module costs under emulation.
-  const { spawn } = await import('node:child_process');
+  const { spawn } = builtin('node:child_process') as typeof ChildProcess;
   await fs.mkdir(join(root, 'var/log'), { recursive: true });
   const log = await fs.open(join(root, USER_DATA_LOG), 'a', 0o600);
   try {
