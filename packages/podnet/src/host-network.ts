@@ -12,7 +12,18 @@ export type HostNetworkOptions = Pick<
 > & {
   /** The namespace to work in; empty or absent is the host's own. */
   netns?: string;
+  /**
+   * The bridge's and transport's names instead of `nb<segment>`/`nx<segment>`:
+   * a host daemon adds its region's tag, so two regions on one machine never
+   * share a bridge (at most 15 characters each).
+   */
+  names?: HostNetworkNames;
 };
+
+export interface HostNetworkNames {
+  bridge: string;
+  transport: string;
+}
 
 /**
  * Makes sure this host has the bridge of a project network (`nb<segment>`)
@@ -24,8 +35,8 @@ export async function ensureHostNetwork(
   options: HostNetworkOptions,
 ): Promise<{ bridge: string }> {
   const ns = options.netns || undefined;
-  const bridge = hostBridgeName(segment);
-  const name = hostTransportName(segment);
+  const bridge = options.names?.bridge ?? hostBridgeName(segment);
+  const name = options.names?.transport ?? hostTransportName(segment);
   const spec = transportSpec(segment, { ...options, privateNetns: options.netns ?? '' } as PodnetConfig);
   const links = await readLinks(ns);
   const br = links.get(bridge);
@@ -43,16 +54,21 @@ export async function ensureHostNetwork(
 export async function attachTap(
   tap: string,
   segment: number,
-  options: Pick<HostNetworkOptions, 'netns'> = {},
+  options: Pick<HostNetworkOptions, 'netns' | 'names'> = {},
 ) {
-  await ip(options.netns || undefined, ['link', 'set', tap, 'master', hostBridgeName(segment), 'up']);
+  const bridge = options.names?.bridge ?? hostBridgeName(segment);
+  await ip(options.netns || undefined, ['link', 'set', tap, 'master', bridge, 'up']);
 }
 
 /** Removes the network's bridge and transport from this host (when no VM here uses it any more). */
-export async function removeHostNetwork(segment: number, options: Pick<HostNetworkOptions, 'netns'> = {}) {
+export async function removeHostNetwork(
+  segment: number,
+  options: Pick<HostNetworkOptions, 'netns' | 'names'> = {},
+) {
   const ns = options.netns || undefined;
   const links = await readLinks(ns);
-  for (const name of [hostTransportName(segment), hostBridgeName(segment)]) {
+  const names = options.names ?? { transport: hostTransportName(segment), bridge: hostBridgeName(segment) };
+  for (const name of [names.transport, names.bridge]) {
     if (links.has(name)) await ip(ns, ['link', 'del', name]);
   }
 }

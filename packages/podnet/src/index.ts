@@ -1,7 +1,13 @@
 /** @nubo/podnet: one virtual router per project in a network namespace (docs/podnet.md). */
 export { PodnetConfig, Transport } from './config.js';
 export { PodnetDaemon } from './daemon/daemon.js';
-export { attachTap, ensureHostNetwork, type HostNetworkOptions, removeHostNetwork } from './host-network.js';
+export {
+  attachTap,
+  ensureHostNetwork,
+  type HostNetworkNames,
+  type HostNetworkOptions,
+  removeHostNetwork,
+} from './host-network.js';
 export {
   bridgeName,
   hostBridgeName,
