@@ -23,6 +23,18 @@ export const HostConfig = Type.Object({
   fileStore: Type.String({ default: '/srv/nubo/images' }),
   /** The Linux bridge of a network, `{segment}` replaced; empty = no bridge. */
   bridgeTemplate: Type.String({ default: '' }),
+  /**
+   * Host-side project networks (network-attach.ts): with a transport the daemon
+   * makes each network's bridge `nb<tag><segment>` itself before a build; the
+   * underlay settings are PodNet's (same names). Empty = bridgeTemplate.
+   */
+  transport: Type.Union([Type.Literal(''), Type.Literal('vlan'), Type.Literal('vxlan')], { default: '' }),
+  networkTag: Type.String({ default: '' }),
+  privateInterface: Type.String({ maxLength: 15, default: '' }),
+  vxlanDevice: Type.String({ maxLength: 15, default: '' }),
+  vxlanLocal: Type.String({ default: '' }),
+  vxlanGroup: Type.String({ default: 'ff05::4789' }),
+  vxlanPort: Type.Integer({ minimum: 1, maximum: 65535, default: 4789 }),
   address: Type.Optional(Type.String({ maxLength: 255 })),
   logLevel: Type.String({ default: 'info' }),
 });

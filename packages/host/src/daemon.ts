@@ -26,7 +26,7 @@ export interface HostDaemonOptions {
   capacity?: Partial<Resources>;
   leaseTtlSeconds?: number;
   reconcileIntervalMs?: number;
-  bridgeFor?: (network: Network) => string | undefined;
+  bridgeFor?: (network: Network) => string | undefined | Promise<string | undefined>;
   address?: string;
 }
 

@@ -31,7 +31,7 @@ export interface SimulatedHostFleetOptions {
   reconcileIntervalMs?: number;
   /** etcd's `--max-txn-ops` (128 by default): registration is written in transactions of this size. */
   maxTxnOps?: number;
-  bridgeFor?: (network: Network) => string | undefined;
+  bridgeFor?: (network: Network) => string | undefined | Promise<string | undefined>;
 }
 
 const MAX_BATCH_OPS = 1024;

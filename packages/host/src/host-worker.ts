@@ -15,7 +15,7 @@ export interface HostWorkerOptions {
   driver: HypervisorDriver;
   images: ImageSource;
   log: Logger;
-  bridgeFor?: (network: Network) => string | undefined;
+  bridgeFor?: (network: Network) => string | undefined | Promise<string | undefined>;
   /** How claims, spec reads and finishes reach etcd; default one transaction each. */
   commit?: Commit;
 }

@@ -4,12 +4,14 @@ import { createLogger, loadConfig, Store } from '@nubo/shared';
 import { HostConfig } from './config.js';
 import { HostDaemon } from './daemon.js';
 import { createDriver } from './driver-factory.js';
+import { networkAttachFromConfig } from './network-attach.js';
 
 const config = loadConfig(HostConfig, { file: process.env.NUBO_CONFIG_FILE });
 const log = createLogger('host', { level: config.logLevel });
 const store = new Store({ endpoints: config.etcdEndpoints, faultHandling: 'overload-tolerant' });
 const { driver, images } = createDriver(config);
 const template = config.bridgeTemplate;
+const attach = networkAttachFromConfig(config);
 const daemon = new HostDaemon({
   store,
   prefix: config.prefix,
@@ -20,7 +22,9 @@ const daemon = new HostDaemon({
   capacity: { cpus: config.capacityCpus, ramMiB: config.capacityRamMiB, diskGiB: config.capacityDiskGiB },
   leaseTtlSeconds: config.leaseTtlSeconds,
   reconcileIntervalMs: config.reconcileIntervalMs,
-  bridgeFor: (network) => (template ? template.replace('{segment}', String(network.segment)) : undefined),
+  bridgeFor: attach
+    ? (network) => attach.ensure(network)
+    : (network) => (template ? template.replace('{segment}', String(network.segment)) : undefined),
   ...(config.address ? { address: config.address } : {}),
 });
 

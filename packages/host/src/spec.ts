@@ -16,8 +16,8 @@ export interface SpecSources {
   store: Store;
   keys: Keys;
   images: ImageSource;
-  /** The bridge that carries a network on this host, if any. */
-  bridgeFor: (network: Network) => string | undefined;
+  /** The bridge that carries a network on this host, if any; may make it first (network-attach.ts). */
+  bridgeFor: (network: Network) => string | undefined | Promise<string | undefined>;
   /** Reads keys in one round-trip (default `readMany`; a fleet batches them with other hosts' reads). */
   read?: (keys: string[]) => Promise<(Entry<unknown> | undefined)[]>;
 }
@@ -37,11 +37,13 @@ export async function resolveSpec(
   const image = entries[0] as Entry<Image> | undefined;
   if (!image) throw new NuboError('NUBO_NOT_FOUND', `image ${vm.imageId} does not exist`);
   const base = await baseImage(src.images, image.value);
-  const nics: DomainNic[] = vm.nics.map((nic, i) => {
-    const network = entries[i + 1]?.value as Network | undefined;
-    const bridge = network ? src.bridgeFor(network) : undefined;
-    return { mac: nic.mac, networkId: nic.networkId, ...(bridge ? { bridge } : {}) };
-  });
+  const nics: DomainNic[] = await Promise.all(
+    vm.nics.map(async (nic, i) => {
+      const network = entries[i + 1]?.value as Network | undefined;
+      const bridge = network ? await src.bridgeFor(network) : undefined;
+      return { mac: nic.mac, networkId: nic.networkId, ...(bridge ? { bridge } : {}) };
+    }),
+  );
   return {
     vmId: vm.id,
     hostname: vm.name,
