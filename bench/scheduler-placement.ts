@@ -14,7 +14,7 @@ import { between, limited, loadAverage, ms, pct, RpcCounter, rawPutsPerSecond } 
 import { createVmOneTxn } from './scheduler-writer.js';
 
 const [HOSTS, RATE, SECONDS, BURST] = [1000, 1000, 5, 5000].map((d, i) => Number(process.argv[i + 2] ?? d));
-const WRITERS = 128; // the API's create calls in flight during the burst
+const WRITERS = 128; // the API's create calls in flight while the backlog is written
 const log = createLogger('bench', { level: process.env.NUBO_BENCH_LOG ?? 'silent' });
 
 const etcd = await EtcdCluster.start();
