@@ -1,4 +1,10 @@
-import { type CommitAndReadResult, type CommitAndReadSpec, commitAndRead, type Store } from '@nubo/shared';
+import {
+  type CommitAndReadResult,
+  type CommitAndReadSpec,
+  commitAndRead,
+  isNuboError,
+  type Store,
+} from '@nubo/shared';
 
 /** Commits one compare-and-write(-and-read); undefined when a compare failed. */
 export type Commit = (spec: CommitAndReadSpec) => Promise<CommitAndReadResult | undefined>;
@@ -70,7 +76,10 @@ export class TxnBatcher {
     try {
       result = await commitAndRead(this.store, merge(batch.map((p) => p.spec)));
     } catch (err) {
-      for (const p of batch) p.reject(err);
+      // etcd unreachable: each alone would fail the same way. Anything else (a
+      // limit of etcd's the merge broke): each alone, as if never merged.
+      if (isNuboError(err, 'NUBO_STORE_UNAVAILABLE')) for (const p of batch) p.reject(err);
+      else for (const p of batch) void this.alone(p);
       return;
     }
     if (!result) {
