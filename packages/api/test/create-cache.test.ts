@@ -1,3 +1,4 @@
+import { loadApiConfig } from '@nubo/api';
 import { createLogger, isNuboError, Project, Vm } from '@nubo/shared';
 import { EtcdCluster } from '@nubo/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -82,7 +83,7 @@ async function frozenContext(): Promise<ApiContext> {
     {
       store: api.store,
       keys: api.keys,
-      config: api.app.initialConfig as never,
+      config: loadApiConfig({ etcdEndpoints: etcd.endpoints, prefix: api.keys.prefix }, {}),
       logger: createLogger('x', { level: 'silent' }),
     },
     createMetrics(),
