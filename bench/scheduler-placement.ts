@@ -13,7 +13,11 @@ import { cpuSeconds, etcdPidOf } from './scheduler-cpu.js';
 import { between, limited, loadAverage, ms, pct, RpcCounter, rawPutsPerSecond } from './scheduler-probes.js';
 import { createVmOneTxn } from './scheduler-writer.js';
 
-const [HOSTS, RATE, SECONDS, BURST] = [1000, 1000, 5, 5000].map((d, i) => Number(process.argv[i + 2] ?? d));
+const arg = (i: number, fallback: number): number => Number(process.argv[i + 2] ?? fallback);
+const HOSTS = arg(0, 1000);
+const RATE = arg(1, 1000);
+const SECONDS = arg(2, 5);
+const BURST = arg(3, 5000);
 const WRITERS = 128; // the API's create calls in flight while the backlog is written
 const log = createLogger('bench', { level: process.env.NUBO_BENCH_LOG ?? 'silent' });
 
