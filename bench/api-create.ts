@@ -293,7 +293,7 @@ async function main(): Promise<void> {
     for (const copies of [1, 2]) {
       const r = await throughApi(copies, etcd.endpoints, keys, tenants, `c${copies}-`);
       console.log(
-        `${line(`API, ${copies} process${copies > 1 ? 'es' : ''}`, r)}  | API CPU ${r.apiCpuMsPerCreate.toFixed(2)} ms/create, client ${r.clientCpuMsPerCreate.toFixed(2)} ms/create, creates that read etcd ${r.etcdReads}`,
+        `${line(`API, ${copies} process${copies > 1 ? 'es' : ''}`, r)}  | API CPU ${r.apiCpuMsPerCreate.toFixed(2)} ms/create (${((r.apiCpuMsPerCreate * r.perSecond) / 1000).toFixed(2)} cores busy), client ${r.clientCpuMsPerCreate.toFixed(2)} ms/create, creates that read etcd ${r.etcdReads}`,
       );
     }
     console.log(
