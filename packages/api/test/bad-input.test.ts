@@ -92,7 +92,11 @@ beforeAll(async () => {
     image: 'tiny',
   });
   vmId = vm.body.vm.id;
-  await api.store.update(api.keys.vms.one(vmId), Vm, (v) => ({ ...v, state: 'running', host: 'h1' }));
+  await api.store.update(api.keys.vms.one(vmId), Vm, (v) => ({
+    ...v,
+    state: 'running' as const,
+    host: 'h1',
+  }));
 });
 afterAll(async () => {
   await api?.close();

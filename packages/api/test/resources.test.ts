@@ -83,7 +83,7 @@ describe('networks', () => {
     const busy = await api.call('DELETE', `${p}/networks/${net.id}`, t.token);
     expect(busy.body.error.code).toBe('NUBO_IN_USE');
     expect((await api.call('GET', `${p}/networks/${net.id}`, t.token)).body.network.state).toBe('active');
-    await api.store.update(api.keys.vms.one(vm.id), Vm, (v) => ({ ...v, state: 'closed' }));
+    await api.store.update(api.keys.vms.one(vm.id), Vm, (v) => ({ ...v, state: 'closed' as const }));
     expect((await api.call('DELETE', `${p}/networks/${net.id}`, t.token)).status).toBe(204);
     expect((await api.call('GET', `${p}/networks/${net.id}`, t.token)).body.network.state).toBe(
       'scrub_queue',

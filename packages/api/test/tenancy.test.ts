@@ -32,7 +32,11 @@ beforeAll(async () => {
       image: 'tiny',
     })
   ).body.vm.id;
-  await api.store.update(api.keys.vms.one(ids.vm!), Vm, (v) => ({ ...v, state: 'running', host: 'h1' }));
+  await api.store.update(api.keys.vms.one(ids.vm!), Vm, (v) => ({
+    ...v,
+    state: 'running' as const,
+    host: 'h1',
+  }));
 });
 afterAll(async () => {
   await api?.close();

@@ -68,9 +68,9 @@ describe('VM actions', () => {
     expect(stop.status).toBe(202);
     expect(stop.body.vm.state).toBe('quiescing');
     expect(await hostRequests('h1', id)).toEqual(['stop']);
-    await api.store.update(api.keys.vms.one(id), Vm, (vm) => ({ ...vm, state: 'quiesced' }));
+    await api.store.update(api.keys.vms.one(id), Vm, (vm) => ({ ...vm, state: 'quiesced' as const }));
     expect((await api.call('POST', url(id, 'start'), t.token)).body.vm.state).toBe('restarting');
-    await api.store.update(api.keys.vms.one(id), Vm, (vm) => ({ ...vm, state: 'running' }));
+    await api.store.update(api.keys.vms.one(id), Vm, (vm) => ({ ...vm, state: 'running' as const }));
     expect((await api.call('POST', url(id, 'restart'), t.token)).body.vm.state).toBe('restarting');
     expect((await hostRequests('h1', id)).sort()).toEqual(['restart', 'start', 'stop']);
   });

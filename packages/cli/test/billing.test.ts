@@ -73,7 +73,7 @@ beforeAll(async () => {
   await store.txn().create(keys.vms.one(vmId), vm).commit();
   const stopped = await store.update(keys.vms.one(vmId), Vm, (v) => ({
     ...v,
-    state: 'unresourced',
+    state: 'unresourced' as const,
     reason: 'host lost: h1',
     updatedAt: at(6),
   }));

@@ -84,9 +84,9 @@ describe('nubo against a running API', () => {
         const vm = entries.find((e) => e.value.name === 'web1');
         if (vm) {
           await new Promise((r) => setTimeout(r, 300));
-          await store.update(vm.key, Vm, (v) => ({ ...v, state: 'building', host: 'h1' }));
+          await store.update(vm.key, Vm, (v) => ({ ...v, state: 'building' as const, host: 'h1' }));
           await new Promise((r) => setTimeout(r, 300));
-          await store.update(vm.key, Vm, (v) => ({ ...v, state: 'running' }));
+          await store.update(vm.key, Vm, (v) => ({ ...v, state: 'running' as const }));
           return;
         }
         await new Promise((r) => setTimeout(r, 25));
@@ -133,7 +133,7 @@ describe('nubo against a running API', () => {
     expect(JSON.parse((await nubo('--json', 'vm', 'stop', 'web1')).stdout).state).toBe('quiescing');
     await store.update((await store.list(keys.vms.prefix)).entries[0]!.key, Vm, (v) => ({
       ...v,
-      state: 'quiesced',
+      state: 'quiesced' as const,
     }));
     expect((await nubo('vm', 'delete', 'web1')).stdout).toMatch(/scrub_queue/);
     expect((await nubo('vm', 'restore', 'web1')).stdout).toMatch(/restarting/);

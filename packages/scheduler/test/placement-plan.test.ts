@@ -41,7 +41,7 @@ const resources = (max: number): fc.Arbitrary<Resources> =>
 const hostArb = fc.record({
   alive: fc.boolean(),
   enabled: fc.boolean(),
-  hypervisor: fc.constantFrom<Hypervisor>('kvm', 'fake'),
+  hypervisor: fc.constantFrom<Hypervisor>('libvirt', 'fake'),
   capacity: resources(16),
 });
 

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { fingerprint } from '@nubo/host';
-import { type Connection, Server, utils } from 'ssh2';
+import { type Connection, type ParsedKey, Server, utils } from 'ssh2';
 import { assignments, type Parsed } from './ps-parse.js';
 
 export interface FakeVm {
@@ -27,7 +27,7 @@ export class FakeHypervServer {
 
   constructor() {
     const hostKey = utils.generateKeyPairSync('ed25519', {});
-    const parsedHost = utils.parseKey(hostKey.private) as utils.ParsedKey;
+    const parsedHost = utils.parseKey(hostKey.private) as ParsedKey;
     this.hostFingerprint = fingerprint(parsedHost.getPublicSSH());
     this.server = new Server({ hostKeys: [hostKey.private] }, (client) => this.serve(client));
   }
@@ -42,7 +42,7 @@ export class FakeHypervServer {
   }
 
   private serve(client: Connection): void {
-    const allowed = utils.parseKey(this.clientKey.public) as utils.ParsedKey;
+    const allowed = utils.parseKey(this.clientKey.public) as ParsedKey;
     client.on('error', () => {});
     client.on('authentication', (ctx) => {
       this.authMethods.push(ctx.method);
