@@ -38,6 +38,10 @@ export class Store {
       // it every few seconds, and the client re-attaches every watcher each time.
       defaultCallOptions: (context) =>
         context.isStream ? {} : { deadline: Date.now() + (options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS) },
+      // With no deadline, a stream learns of a peer that vanished without a
+      // reset (a partition) from HTTP/2 pings: every 10 s while calls are open
+      // (etcd accepts pings 5 s apart), 5 s to answer.
+      grpcOptions: { 'grpc.keepalive_time_ms': 10_000, 'grpc.keepalive_timeout_ms': 5_000 },
       ...(options.faultHandling === 'overload-tolerant' ? { faultHandling: overloadTolerant() } : {}),
     };
     this.client = new Etcd3(etcdOptions);
