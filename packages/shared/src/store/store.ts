@@ -1,13 +1,14 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Etcd3, type IOptions } from 'etcd3';
 import { ConflictError, NuboError } from '../errors.js';
+import { AsyncQueue } from './async-queue.js';
 import { decode, type Entry, encode, prefixEnd } from './entry.js';
 import { overloadTolerant } from './fault-policy.js';
 import { LeaseHandle } from './lease.js';
 import { rangeAll } from './range-pages.js';
 import { guarded } from './rpc-errors.js';
 import { Txn } from './txn.js';
-import { CompactedError, type WatchEvent, watchPrefix } from './watch.js';
+import { CompactedError, type WatchChange, type WatchEvent, watchPrefix } from './watch.js';
 
 export interface StoreOptions {
   endpoints: string[];
@@ -142,18 +143,32 @@ export class Store {
    * The whole prefix, then every change: first a `reset` with all entries, then
    * puts and deletes. After a compaction it lists again and yields a new
    * `reset`, so a consumer that rebuilds its view on `reset` never misses a change.
+   * `return()` stops it at once, even while it waits for the next change (an
+   * async generator would wait for that change first).
    */
-  async *listAndWatch<S extends TSchema>(prefix: string, schema?: S): AsyncGenerator<WatchEvent<Static<S>>> {
-    for (;;) {
-      const { entries, revision } = await this.list(prefix, schema);
-      yield { type: 'reset', entries, revision };
-      try {
-        yield* this.watch(prefix, { afterRevision: revision, ...(schema ? { schema } : {}) });
-        return;
-      } catch (err) {
-        if (!(err instanceof CompactedError)) throw err;
+  listAndWatch<S extends TSchema>(prefix: string, schema?: S): AsyncIterableIterator<WatchEvent<Static<S>>> {
+    let stopped = false;
+    let current: AsyncIterableIterator<WatchChange<Static<S>>> | undefined;
+    const queue = new AsyncQueue<WatchEvent<Static<S>>>(() => {
+      stopped = true;
+      void current?.return?.();
+    });
+    const run = async (): Promise<void> => {
+      while (!stopped) {
+        const { entries, revision } = await this.list(prefix, schema);
+        if (stopped) return;
+        queue.push({ type: 'reset', entries, revision });
+        current = this.watch(prefix, { afterRevision: revision, ...(schema ? { schema } : {}) });
+        try {
+          for await (const change of current) queue.push(change);
+          return;
+        } catch (err) {
+          if (!(err instanceof CompactedError)) throw err;
+        }
       }
-    }
+    };
+    run().catch((err) => queue.fail(err));
+    return queue;
   }
 
   async close(): Promise<void> {
