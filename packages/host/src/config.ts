@@ -35,6 +35,20 @@ export const HostConfig = Type.Object({
   vxlanLocal: Type.String({ default: '' }),
   vxlanGroup: Type.String({ default: 'ff05::4789' }),
   vxlanPort: Type.Integer({ minimum: 1, maximum: 65535, default: 4789 }),
+  /**
+   * hyperv: the Windows host's OpenSSH (or `local` pwsh), its pinned host-key
+   * fingerprint, the user and a private-key FILE (the key is read into memory;
+   * it never appears on a command line or in a log), and the Windows
+   * directories for base VHDX images and VM disks.
+   */
+  hypervTransport: Type.Union([Type.Literal('ssh'), Type.Literal('local')], { default: 'ssh' }),
+  hypervHost: Type.String({ default: '' }),
+  hypervPort: Type.Integer({ minimum: 1, maximum: 65535, default: 22 }),
+  hypervUser: Type.String({ default: 'Administrator' }),
+  hypervKeyFile: Type.String({ default: '' }),
+  hypervHostKeySha256: Type.String({ default: '' }),
+  hypervImagesDir: Type.String({ default: 'C:\\Nubo\\Images' }),
+  hypervDiskDir: Type.String({ default: 'C:\\Nubo\\Disks' }),
   address: Type.Optional(Type.String({ maxLength: 255 })),
   logLevel: Type.String({ default: 'info' }),
 });
