@@ -1,12 +1,9 @@
-// Two duties no component owns yet on a one-machine region, done here in the
-// launcher and written down in docs/region.md:
-//   - each project gets its router config (`routers/<project>`: an uplink
-//     address on the public /64, the gateway), created once, in a transaction
-//     that fails if someone else already wrote it;
-//   - each active network gets its bridge on this host (nb<segment>), so the
-//     host daemon can put a VM's tap on it before the VM starts.
-import { follow, keyLayout, Network, Project, type RouterConfig, type Store } from '@nubo/shared';
-import type { HostNetworks } from './network.js';
+// One duty no component owns yet on a one-machine region, done here in the
+// launcher and written down in docs/region.md: each project gets its router
+// config (`routers/<project>`: an uplink address on the public /64, the
+// gateway), created once, in a transaction that fails if someone else already
+// wrote it. (Host bridges are the host daemon's own: network-attach.ts.)
+import { follow, keyLayout, Project, type RouterConfig, type Store } from '@nubo/shared';
 import type { RegionPlan } from './plan.js';
 
 export class RegionGlue {
@@ -17,7 +14,6 @@ export class RegionGlue {
   constructor(
     private readonly store: Store,
     private readonly plan: RegionPlan,
-    private readonly hostNetworks: HostNetworks | undefined,
     private readonly onError: (what: string, err: unknown) => void,
   ) {}
 
@@ -30,16 +26,6 @@ export class RegionGlue {
         for (const { value } of projects)
           void this.routerFor(value.id).catch((e) => this.onError('router', e));
       }).catch((e) => this.onError('projects watch', e)),
-    );
-    const hostNetworks = this.hostNetworks;
-    if (!hostNetworks) return;
-    this.running.push(
-      follow(this.store, keys.networks.prefix, { schema: Network, signal }, (ev) => {
-        const nets = ev.type === 'reset' ? ev.entries : ev.type === 'put' ? [ev.entry] : [];
-        for (const { value } of nets)
-          if (value.state === 'active')
-            void hostNetworks.ensure(value.segment).catch((e) => this.onError('host network', e));
-      }).catch((e) => this.onError('networks watch', e)),
     );
   }
 

@@ -3,17 +3,15 @@
 //     address (the metadata service listens there, reachable by every router);
 //   - a veth "trunk" with an IPv6 address at each end: the underlay of the
 //     project networks' VXLANs (VNI = segment). The host end is in the root
-//     namespace (bridges nb<segment> hold the VMs' taps); the other end sits in
+//     namespace (the host daemon's bridges nb<tag><segment> hold the VMs'
+//     taps, packages/host/src/network-attach.ts); the other end sits in
 //     a namespace of its own where PodNet's routers take their VXLANs from.
 //     VXLAN rather than VLAN: it needs no 8021q module, which containers lack.
 // Nothing here is attached to a physical interface: traffic stays on the machine.
-import { ensureHostNetwork, removeHostNetwork } from '@nubo/podnet';
 import { sh, shQuiet } from './exec.js';
 import type { RegionPlan } from './plan.js';
 
 const IP = '/usr/sbin/ip';
-export const VXLAN_GROUP = 'ff05::4789';
-export const VXLAN_PORT = 4789;
 
 export async function setUpWiring(plan: RegionPlan): Promise<void> {
   await sh(IP, ['link', 'add', plan.publicBridge, 'type', 'bridge']);
@@ -38,38 +36,22 @@ export async function setUpWiring(plan: RegionPlan): Promise<void> {
   await sh(IP, ['link', 'set', plan.trunkHost, 'up']);
 }
 
-/** The bridge of a project network on this host, made once per segment. */
-export class HostNetworks {
-  private readonly made = new Set<number>();
-
-  constructor(private readonly plan: RegionPlan) {}
-
-  async ensure(segment: number): Promise<void> {
-    if (this.made.has(segment)) return;
-    this.made.add(segment);
-    await ensureHostNetwork(segment, {
-      transport: 'vxlan',
-      privateInterface: this.plan.trunkHost,
-      vxlanDevice: this.plan.trunkHost,
-      vxlanLocal: this.plan.trunkHostAddress,
-      vxlanGroup: VXLAN_GROUP,
-      vxlanPort: VXLAN_PORT,
-    });
-  }
-
-  async removeAll(): Promise<void> {
-    for (const segment of this.made) await removeHostNetwork(segment).catch(() => undefined);
-    this.made.clear();
-  }
-}
-
-/** Removes what setUpWiring made, and any router namespace of this run PodNet left behind. */
+/**
+ * Removes what setUpWiring made, the host daemon's network bridges and
+ * VXLANs of this region (`nb<tag><segment>`, `nx<tag><segment>`), and any
+ * router namespace of this run PodNet left behind.
+ */
 export async function tearDownWiring(plan: RegionPlan): Promise<void> {
   const namespaces = await sh(IP, ['netns', 'list']).catch(() => '');
   for (const line of namespaces.split('\n')) {
     const name = line.split(' ')[0] ?? '';
     if (name.startsWith(plan.routerPrefix)) await shQuiet(IP, ['netns', 'del', name]);
   }
+  const links = JSON.parse((await sh(IP, ['-j', 'link', 'show']).catch(() => '')) || '[]') as {
+    ifname: string;
+  }[];
+  const ours = new RegExp(`^n[xb]${plan.tag}\\d+$`);
+  for (const { ifname } of links) if (ours.test(ifname)) await shQuiet(IP, ['link', 'del', ifname]);
   await shQuiet(IP, ['link', 'del', plan.trunkHost]);
   await shQuiet(IP, ['netns', 'del', plan.lanNetns]);
   await shQuiet(IP, ['link', 'del', plan.publicBridge]);

@@ -24,6 +24,13 @@ export interface RegionPlan {
   trunkPodnet: string;
   trunkHostAddress: string;
   trunkPodnetAddress: string;
+  /**
+   * The VXLAN port of this region's project networks: the kernel allows one
+   * VXLAN per VNI and port in a namespace, so two regions on one machine
+   * whose networks share a segment need different ports.
+   */
+  vxlanPort: number;
+  vxlanGroup: string;
   /** The namespace holding PodNet's end of the trunk. */
   lanNetns: string;
   /** Router namespaces are `<routerPrefix><project id>`. */
@@ -76,6 +83,8 @@ export async function makePlan(options: { driver?: DriverChoice } = {}): Promise
     trunkPodnet: `ntk${tag}p`,
     trunkHostAddress: `fd00:6e75:fffe:${tag}::1`,
     trunkPodnetAddress: `fd00:6e75:fffe:${tag}::2`,
+    vxlanPort: 4789 + 1 + (Number.parseInt(tag, 16) % 20000),
+    vxlanGroup: 'ff05::4789',
     lanNetns: `nubo-${tag}-lan`,
     routerPrefix: `nr${tag}-`,
     hostname: `local-${tag}`,

@@ -10,7 +10,7 @@ import { bootstrapAdmin } from './admin.js';
 import { shQuiet } from './exec.js';
 import { RegionGlue } from './glue.js';
 import { buildGuestImage, placeholderImage, placeInFileStore, registerImage } from './image.js';
-import { HostNetworks, setUpWiring, tearDownWiring } from './network.js';
+import { setUpWiring, tearDownWiring } from './network.js';
 import { type DriverChoice, makePlan, type RegionPlan } from './plan.js';
 import { serviceSpecs } from './service-specs.js';
 import { Services, type Started, waitForHttp } from './services.js';
@@ -40,7 +40,6 @@ export class Region {
   private store?: Store;
   private services?: Services;
   private glue?: RegionGlue;
-  private hostNetworks?: HostNetworks;
   private libvirtd?: LibvirtDaemons;
   private wired = false;
   plan?: RegionPlan;
@@ -72,7 +71,6 @@ export class Region {
       );
       await setUpWiring(plan);
       this.wired = true;
-      this.hostNetworks = new HostNetworks(plan);
     }
     const ports = {
       api: await portOrFree(this.options.apiPort),
@@ -94,7 +92,7 @@ export class Region {
       );
     }
     if (!libvirt) this.say(`${'podnet'.padEnd(15)} not started: the fake driver has no network to route`);
-    this.glue = new RegionGlue(this.store, plan, this.hostNetworks, (what, err) =>
+    this.glue = new RegionGlue(this.store, plan, (what, err) =>
       this.say(`region glue (${what}): ${err instanceof Error ? err.message : String(err)}`),
     );
     this.glue.start();
@@ -128,7 +126,6 @@ export class Region {
     await this.glue?.stop();
     if (plan?.driver.kind === 'libvirt' && this.store) await this.destroyDomains().catch(() => undefined);
     await this.services?.stopAll();
-    await this.hostNetworks?.removeAll();
     if (plan && this.wired) await tearDownWiring(plan);
     this.wired = false;
     await this.store?.close();

@@ -41,7 +41,18 @@ export function serviceSpecs(
         NUBO_DRIVER: libvirt ? 'libvirt' : 'fake',
         NUBO_DATA_DIR: join(plan.runDir, 'host'),
         NUBO_FILE_STORE: files,
-        ...(libvirt ? { NUBO_BRIDGE_TEMPLATE: 'nb{segment}' } : {}),
+        // The host daemon makes each network's bridge nb<tag><segment> itself
+        // (packages/host/src/network-attach.ts), on the trunk's host end.
+        ...(libvirt
+          ? {
+              NUBO_TRANSPORT: 'vxlan',
+              NUBO_NETWORK_TAG: plan.tag,
+              NUBO_VXLAN_DEVICE: plan.trunkHost,
+              NUBO_VXLAN_LOCAL: plan.trunkHostAddress,
+              NUBO_VXLAN_GROUP: plan.vxlanGroup,
+              NUBO_VXLAN_PORT: `${plan.vxlanPort}`,
+            }
+          : {}),
       },
     },
     {
@@ -67,6 +78,8 @@ export function serviceSpecs(
         NUBO_TRANSPORT: 'vxlan',
         NUBO_VXLAN_DEVICE: plan.trunkPodnet,
         NUBO_VXLAN_LOCAL: plan.trunkPodnetAddress,
+        NUBO_VXLAN_GROUP: plan.vxlanGroup,
+        NUBO_VXLAN_PORT: `${plan.vxlanPort}`,
         NUBO_PRIVATE_NETNS: plan.lanNetns,
         NUBO_METADATA_URL: `http://[${plan.publicGateway}]:${ports.metadata}`,
         NUBO_PROXY_PORT: `${ports.proxy}`,

@@ -90,7 +90,7 @@ describe('domain XML', () => {
       "<driver name='qemu' type='qcow2' discard='unmap'/>\n      <source file='/d/disk.qcow2'/>\n      <target dev='vda' bus='virtio'/>",
     );
     expect(xml).toContain(
-      "<interface type='bridge'>\n      <source bridge='br-net1'/>\n      <mac address='52:54:00:12:34:56'/>\n      <model type='virtio'/>",
+      "<interface type='bridge'>\n      <source bridge='br-net1'/>\n      <target dev='nt525400123456'/>\n      <mac address='52:54:00:12:34:56'/>\n      <model type='virtio'/>",
     );
     expect(xml).toContain(
       "<interface type='ethernet'>\n      <target dev='nt525400abcdef'/>\n      <mac address='52:54:00:ab:cd:ef'/>",

@@ -85,7 +85,8 @@ function osBoot(boot: DirectBoot | undefined): string[] {
 }
 
 /**
- * A NIC on the network's bridge when this host has one; otherwise an
+ * A NIC on the network's bridge when this host has one (its tap named
+ * `nt<mac>` either way, so it can be found); otherwise an
  * unattached tap (`type='ethernet'`) that libvirt creates and deletes with the
  * domain, which PodNet can attach later. Never user-mode NAT: a tenant VM must
  * not reach the host's own networks.
@@ -93,7 +94,11 @@ function osBoot(boot: DirectBoot | undefined): string[] {
 function nicXml(nic: DomainNic): string[] {
   const e = xmlEscape;
   const head = nic.bridge
-    ? [`    <interface type='bridge'>`, `      <source bridge='${e(nic.bridge)}'/>`]
+    ? [
+        `    <interface type='bridge'>`,
+        `      <source bridge='${e(nic.bridge)}'/>`,
+        `      <target dev='${e(tapName(nic.mac))}'/>`,
+      ]
     : [`    <interface type='ethernet'>`, `      <target dev='${e(tapName(nic.mac))}'/>`];
   return [
     ...head,
