@@ -29,17 +29,32 @@ rm -f "$R"/etc/ssh/ssh_host_*
 # The agent, and a V8 startup snapshot of it made by the guest's own Node
 # (Debian builds Node 18 without its own snapshot or code cache, so every start
 # compiles Node's bootstrap from source: seconds under emulation; the snapshot
-# saves about 40% of it). Without a snapshot the wrapper runs the plain bundle.
+# saves about 40% of it). V8 refuses a snapshot made on a CPU whose features
+# differ from the guest's (QEMU's TCG CPU has fewer than the build host), so
+# the wrapper falls back to the plain bundle when the snapshot does not load,
+# and deletes it so later boots do not try again.
 if [ -f "$AGENT" ]; then
   A=/usr/lib/nubo/$(basename "$AGENT")
+  B=/usr/lib/nubo/nubo-init.blob
   install -D -m 644 "$AGENT" "$R$A"
-  if chroot "$R" /usr/bin/node --snapshot-blob /usr/lib/nubo/nubo-init.blob --build-snapshot "$A" >/dev/null 2>&1; then
-    SNAP="--no-warnings --snapshot-blob /usr/lib/nubo/nubo-init.blob "
-  else
+  if ! chroot "$R" /usr/bin/node --snapshot-blob "$B" --build-snapshot "$A" >/dev/null 2>&1; then
     echo "configure-root: no startup snapshot of the agent; it starts from the bundle" >&2
-    rm -f "$R/usr/lib/nubo/nubo-init.blob"
-    SNAP=
+    rm -f "$R$B"
   fi
-  printf '#!/bin/sh\nexec /usr/bin/node %s%s "$@"\n' "$SNAP" "$A" >"$R/usr/lib/nubo/nubo-init"
+  cat >"$R/usr/lib/nubo/nubo-init" <<WRAPPER
+#!/bin/sh
+if [ -f $B ]; then
+  /usr/bin/node --no-warnings --snapshot-blob $B $A "\$@" 2>/run/nubo-init.err
+  rc=\$?
+  if [ \$rc -ne 0 ] && grep -q 'startup snapshot' /run/nubo-init.err; then
+    echo "nubo-init: the startup snapshot does not fit this CPU; starting from the bundle" >&2
+    rm -f $B
+  else
+    cat /run/nubo-init.err >&2
+    exit \$rc
+  fi
+fi
+exec /usr/bin/node $A "\$@"
+WRAPPER
   chmod 755 "$R/usr/lib/nubo/nubo-init"
 fi

@@ -19,7 +19,26 @@ import { type SshTarget, sshWhenUp } from './ssh.js';
 const virsh = (...args: string[]) =>
   execFileSync('/usr/bin/virsh', ['-c', 'qemu:///system', ...args], { encoding: 'utf8' });
 const links = () => execFileSync('/usr/sbin/ip', ['-br', 'link'], { encoding: 'utf8' });
+/** The interfaces on a bridge ('' when it has none or does not exist). */
+const portsOf = (bridge: string) =>
+  execFileSync('/usr/sbin/ip', ['-o', 'link', 'show', 'master', bridge], { encoding: 'utf8', stdio: 'pipe' });
 const namespaces = () => execFileSync('/usr/sbin/ip', ['netns', 'list'], { encoding: 'utf8' });
+
+/**
+ * Logs in once the guest is up; a failure carries the end of the guest's
+ * serial console (boot script and init agent lines), which says why.
+ */
+async function sshToVm(target: SshTarget, command: string): Promise<string> {
+  try {
+    return await sshWhenUp(target, command);
+  } catch (err) {
+    const consoleLog = join(info.plan.runDir, 'host', 'console', `nubo-${vm.id}.serial`);
+    const tail = existsSync(consoleLog)
+      ? readFileSync(consoleLog, 'utf8').split('\n').slice(-40).join('\n')
+      : '(none)';
+    throw new Error(`${(err as Error).message}\nguest console (last 40 lines):\n${tail}`);
+  }
+}
 
 /** A boot under TCG on a loaded machine can take a minute; each step boots at most once. */
 const STEP_TIMEOUT_MS = 300_000;
@@ -48,15 +67,16 @@ async function waitRecord(store: Store, key: string, done: (v: Vm | undefined) =
   throw new Error(`${key} did not reach the expected state`);
 }
 
+let info: RegionInfo;
+let vm: VmView;
+
 describe('a VM from the API to an SSH login, for real', () => {
   const region = new Region({ scrubIntervalSeconds: 2, say: () => undefined });
-  let info: RegionInfo;
   let store: Store;
   let alice: Api;
   let projectId: string;
   let segment: number;
   let vmPath: string;
-  let vm: VmView;
   let target: SshTarget;
   const keyPair = ssh2.utils.generateKeyPairSync('ed25519');
 
@@ -106,6 +126,10 @@ describe('a VM from the API to an SSH login, for real', () => {
       vmPath = `${p}/vms/${created.vm.id}`;
       vm = await waitVm(alice, vmPath, (v) => v.state === 'running');
       expect(virsh('domstate', `nubo-${vm.id}`).trim()).toBe('running');
+      // The host daemon made the network's bridge, tagged with the region, and the VM's tap is on it.
+      const bridge = `nb${info.plan.tag}${segment}`;
+      expect(portsOf(bridge)).toContain(`nt${vm.nics[0]!.mac.replace(/:/g, '')}`);
+      expect(portsOf(bridge)).toContain(`nx${info.plan.tag}${segment}`);
       const address = vm.nics[0]?.ipv6;
       expect(address).toMatch(/^fd00:6e75:626f:/);
       target = {
@@ -114,7 +138,7 @@ describe('a VM from the API to an SSH login, for real', () => {
         privateKey: keyPair.private,
       };
 
-      const out = await sshWhenUp(
+      const out = await sshToVm(
         target,
         'hostname; cat /root/.ssh/authorized_keys; ip -6 -o addr show scope global',
       );
@@ -133,7 +157,7 @@ describe('a VM from the API to an SSH login, for real', () => {
       expect(virsh('domstate', `nubo-${vm.id}`).trim()).toBe('shut off');
       await alice.call('POST', `${vmPath}/start`);
       await waitVm(alice, vmPath, (v) => v.state === 'running');
-      expect(await sshWhenUp(target, 'echo back')).toBe('back\n');
+      expect(await sshToVm(target, 'echo back')).toBe('back\n');
     },
     STEP_TIMEOUT_MS,
   );
@@ -145,7 +169,7 @@ describe('a VM from the API to an SSH login, for real', () => {
       await waitVm(alice, vmPath, (v) => v.state === 'scrub_queue');
       await alice.call('POST', `${vmPath}/restore`);
       await waitVm(alice, vmPath, (v) => v.state === 'running');
-      expect(await sshWhenUp(target, 'echo restored')).toBe('restored\n');
+      expect(await sshToVm(target, 'echo restored')).toBe('restored\n');
     },
     STEP_TIMEOUT_MS,
   );
@@ -161,7 +185,7 @@ describe('a VM from the API to an SSH login, for real', () => {
       expect(virsh('list', '--all', '--name')).not.toContain(vm.id);
       const disks = join(info.plan.runDir, 'host', 'disks');
       expect(existsSync(disks) ? readdirSync(disks).filter((f) => f.includes(vm.id)) : []).toEqual([]);
-      expect(links()).not.toMatch(new RegExp(`master nb${segment}\\b`));
+      expect(portsOf(`nb${info.plan.tag}${segment}`)).not.toContain(`nt${vm.nics[0]!.mac.replace(/:/g, '')}`);
       expect(await store.get(keys.macs.one(vm.nics[0]!.mac))).toBeUndefined();
     },
     STEP_TIMEOUT_MS,
@@ -176,7 +200,7 @@ describe('a VM from the API to an SSH login, for real', () => {
       expect(namespaces()).not.toContain(plan.routerPrefix);
       expect(namespaces()).not.toContain(plan.lanNetns);
       expect(links()).not.toMatch(
-        new RegExp(`${plan.publicBridge}|${plan.trunkHost}|nb${segment}\\b|nx${segment}\\b`),
+        new RegExp(`${plan.publicBridge}|${plan.trunkHost}|n[bx]${plan.tag}${segment}\\b`),
       );
       // libvirtd went with the region when the region started it: look for QEMU itself.
       expect(processesMentioning(vm.id)).toEqual([]);
