@@ -30,21 +30,27 @@ rm -f "$R"/etc/ssh/ssh_host_*
 # (Debian builds Node 18 without its own snapshot or code cache, so every start
 # compiles Node's bootstrap from source: seconds under emulation; the snapshot
 # saves about 40% of it). V8 refuses a snapshot made on a CPU whose features
-# differ from the guest's (QEMU's TCG CPU has fewer than the build host), so
-# the wrapper falls back to the plain bundle when the snapshot does not load,
-# and deletes it so later boots do not try again.
+# differ from the guest's (the image is built on the host; QEMU's TCG CPU has
+# fewer features): the features are part of the snapshot's version tag. So
+# both the build and every start turn V8's optional x64 features off (FEATURES:
+# SSE2 code runs on any x64 CPU; an init agent does not miss AVX), and the tag
+# is the same on every CPU. Should V8 still refuse it, the wrapper deletes the
+# snapshot and starts from the plain bundle, then and on every later boot.
+FEATURES="--no-enable-sse3 --no-enable-ssse3 --no-enable-sse4-1 --no-enable-sse4-2 --no-enable-sahf \
+--no-enable-avx --no-enable-avx2 --no-enable-fma3 --no-enable-bmi1 --no-enable-bmi2 --no-enable-lzcnt --no-enable-popcnt"
 if [ -f "$AGENT" ]; then
   A=/usr/lib/nubo/$(basename "$AGENT")
   B=/usr/lib/nubo/nubo-init.blob
   install -D -m 644 "$AGENT" "$R$A"
-  if ! chroot "$R" /usr/bin/node --snapshot-blob "$B" --build-snapshot "$A" >/dev/null 2>&1; then
+  # shellcheck disable=SC2086 # FEATURES is a list of flags
+  if ! chroot "$R" /usr/bin/node $FEATURES --snapshot-blob "$B" --build-snapshot "$A" >/dev/null 2>&1; then
     echo "configure-root: no startup snapshot of the agent; it starts from the bundle" >&2
     rm -f "$R$B"
   fi
   cat >"$R/usr/lib/nubo/nubo-init" <<WRAPPER
 #!/bin/sh
 if [ -f $B ]; then
-  /usr/bin/node --no-warnings --snapshot-blob $B $A "\$@" 2>/run/nubo-init.err
+  /usr/bin/node --no-warnings $FEATURES --snapshot-blob $B $A "\$@" 2>/run/nubo-init.err
   rc=\$?
   if [ \$rc -ne 0 ] && grep -q 'startup snapshot' /run/nubo-init.err; then
     echo "nubo-init: the startup snapshot does not fit this CPU; starting from the bundle" >&2
