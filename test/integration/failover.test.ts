@@ -1,4 +1,3 @@
-import { Vm } from '@nubo/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DaemonProcesses } from './processes.js';
 import { act, createVm, eventually, vmInState } from './region-fixture.js';

@@ -18,11 +18,6 @@ afterAll(async () => {
   await etcd?.dispose();
 });
 
-/** What a host daemon would do: move the VM to a state on a host. */
-async function daemonSets(id: string, state: Vm['state'], host = 'h1') {
-  await api.store.update(api.keys.vms.one(id), Vm, (vm) => ({ ...vm, state, host }));
-}
-
 describe('VM create', () => {
   it('writes the VM, its name, MACs, quota usage and a place request in one go', async () => {
     const t = await api.tenant('alice');
