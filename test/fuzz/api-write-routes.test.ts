@@ -10,9 +10,6 @@ import { TestApi } from '../../packages/api/test/helpers.js';
 import { payloadFor } from './arbitraries.js';
 import { dumpDiff, dumpRegion } from './region-dump.js';
 
-/** fastify's router refuses a bad %-escape or a >100-character path segment in its own shape (no `frameworkErrors`). */
-const ROUTER_ERRORS = new Set(['FST_ERR_BAD_URL', 'FST_ERR_MAX_PARAM_LENGTH']);
-const routerErrors = new Set<string>();
 const RUNS_PER_ROUTE = Number(process.env.NUBO_FUZZ_RUNS ?? 25);
 
 let etcd: EtcdCluster;
@@ -143,18 +140,10 @@ describe('API write routes under generated input', () => {
             const what = `${route.method} ${url} ${payload.contentType} ${payload.body?.slice(0, 300)} → ${res.statusCode} ${res.body.slice(0, 300)}`;
             expect(res.statusCode, what).toBeLessThan(500);
             if (res.statusCode < 400) return settle();
-            const parsed = JSON.parse(res.body) as {
-              code?: string;
-              error?: { code?: string; message?: string };
-            };
+            const parsed = JSON.parse(res.body) as { error?: { code?: string; message?: string } };
             const after = await dumpRegion(api.store, api.keys.prefix);
             const diff = dumpDiff(before, after);
             expect(diff, `${what}\n${diff.join('\n')}`).toEqual([]);
-            if (parsed.code && ROUTER_ERRORS.has(parsed.code)) {
-              // Known issue: the router answers these before Nubo's error handler (docs/reliability.md).
-              routerErrors.add(parsed.code);
-              return;
-            }
             const error = parsed.error;
             const code = error?.code ?? '';
             expect(code, what).toMatch(/^NUBO_[A-Z0-9_]+$/);
@@ -168,7 +157,6 @@ describe('API write routes under generated input', () => {
         },
       );
     }
-    if (routerErrors.size > 0) console.log(`known issue seen: router errors ${[...routerErrors].join(', ')}`);
     expect(routes.length).toBeGreaterThan(20);
     expect(requests).toBe(routes.length * RUNS_PER_ROUTE);
   }, 180_000);

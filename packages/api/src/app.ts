@@ -4,7 +4,7 @@ import { ajv, NuboError } from '@nubo/shared';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { authenticate } from './auth.js';
 import { type ApiContext, type ApiDeps, createContext } from './context.js';
-import { installErrorHandlers } from './errors.js';
+import { installErrorHandlers, replyWithError } from './errors.js';
 import { createMetrics, installMetrics } from './metrics.js';
 import { installRequestLog } from './request-log.js';
 import { adminCheckRoutes } from './routes/admin-check.js';
@@ -32,6 +32,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     requestIdHeader: false,
     // One line per request instead of fastify's two (see request-log.ts).
     logController: new LogController({ disableRequestLogging: true }),
+    // The router's refusals (bad %-escape, overlong segment) in Nubo's shape too.
+    frameworkErrors: replyWithError,
   });
   app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
   installErrorHandlers(app);

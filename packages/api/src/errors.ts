@@ -1,5 +1,5 @@
 import { ErrorCodes, type ErrorDetail, isNuboError, NuboError, toDetails } from '@nubo/shared';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** fastify's own error codes and the Nubo code each becomes. */
 const FASTIFY_CODES: Readonly<Record<string, keyof typeof ErrorCodes>> = {
@@ -8,6 +8,17 @@ const FASTIFY_CODES: Readonly<Record<string, keyof typeof ErrorCodes>> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'NUBO_PAYLOAD_TOO_LARGE',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'NUBO_VALIDATION',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'NUBO_UNSUPPORTED_MEDIA',
+  // The router's own refusals, before any route runs (fastify's frameworkErrors).
+  FST_ERR_BAD_URL: 'NUBO_VALIDATION',
+  FST_ERR_MAX_PARAM_LENGTH: 'NUBO_VALIDATION',
+};
+
+/** Messages that say which part of the request was wrong (fastify's name the raw value only). */
+const FASTIFY_MESSAGES: Readonly<Record<string, (e: FastifyError) => string>> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: (e) => `body: ${e.message}`,
+  FST_ERR_CTP_EMPTY_JSON_BODY: (e) => `body: ${e.message}`,
+  FST_ERR_BAD_URL: () => 'url: a path segment has a bad %-escape',
+  FST_ERR_MAX_PARAM_LENGTH: () => 'url: a path segment is longer than 100 characters',
 };
 
 /** Where ajv found the problem: body fields are plain JSON pointers, others say where they are. */
@@ -29,7 +40,7 @@ export function toNuboError(err: unknown): NuboError {
     });
   }
   const code = e?.code ? FASTIFY_CODES[e.code] : undefined;
-  if (code) return new NuboError(code, code === 'NUBO_BAD_JSON' ? `body: ${e.message}` : undefined);
+  if (code) return new NuboError(code, FASTIFY_MESSAGES[e.code]?.(e));
   if (e instanceof SyntaxError) return new NuboError('NUBO_BAD_JSON', `body: ${e.message}`);
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     return new NuboError(e.statusCode === 413 ? 'NUBO_PAYLOAD_TOO_LARGE' : 'NUBO_VALIDATION', e.message);
@@ -37,13 +48,16 @@ export function toNuboError(err: unknown): NuboError {
   return new NuboError('NUBO_INTERNAL', undefined, { cause: err });
 }
 
+/** Answers any error in the one shape; a 5xx is logged with its cause, a 4xx by its code. */
+export function replyWithError(err: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  const nubo = toNuboError(err);
+  if (nubo.status >= 500) request.log.error({ err }, 'request failed');
+  else request.log.info({ code: nubo.code }, nubo.message);
+  void reply.status(nubo.status).send(nubo.toJSON());
+}
+
 export function installErrorHandlers(app: FastifyInstance): void {
-  app.setErrorHandler((err, request, reply) => {
-    const nubo = toNuboError(err);
-    if (nubo.status >= 500) request.log.error({ err }, 'request failed');
-    else request.log.info({ code: nubo.code }, nubo.message);
-    void reply.status(nubo.status).send(nubo.toJSON());
-  });
+  app.setErrorHandler(replyWithError);
   app.setNotFoundHandler((request, reply) => {
     const nubo = new NuboError('NUBO_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`);
     void reply.status(404).send(nubo.toJSON());
