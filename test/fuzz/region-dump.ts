@@ -1,13 +1,12 @@
 import type { Store } from '@nubo/shared';
 
 /**
- * Every key of the region with its value: equal dumps mean the region holds
- * what it held. Values, not mod_revisions: a refused network delete is known to
- * write the network twice and put it back (docs/reliability.md, known issues).
+ * Every key of the region with its mod_revision and value: equal dumps mean
+ * nothing was written at all, not even a value put back as it was.
  */
 export async function dumpRegion(store: Store, prefix: string): Promise<string> {
   const { entries } = await store.list(prefix);
-  return entries.map((e) => `${e.key}=${JSON.stringify(e.value)}`).join('\n');
+  return entries.map((e) => `${e.key}@${e.modRevision}=${JSON.stringify(e.value)}`).join('\n');
 }
 
 /** What changed between two dumps, for a failure message. */

@@ -80,9 +80,11 @@ describe('networks', () => {
         networks: [net.id],
       })
     ).body.vm;
+    const before = await api.store.get(api.keys.networks.one(net.id));
     const busy = await api.call('DELETE', `${p}/networks/${net.id}`, t.token);
     expect(busy.body.error.code).toBe('NUBO_IN_USE');
-    expect((await api.call('GET', `${p}/networks/${net.id}`, t.token)).body.network.state).toBe('active');
+    // Refused without a write: not even a value put back as it was.
+    expect((await api.store.get(api.keys.networks.one(net.id)))?.modRevision).toBe(before?.modRevision);
     await api.store.update(api.keys.vms.one(vm.id), Vm, (v) => ({ ...v, state: 'closed' as const }));
     expect((await api.call('DELETE', `${p}/networks/${net.id}`, t.token)).status).toBe(204);
     expect((await api.call('GET', `${p}/networks/${net.id}`, t.token)).body.network.state).toBe(
@@ -91,6 +93,42 @@ describe('networks', () => {
     // Kept until the scrub loop removes the network, so a restore gets the same /64 and segment back.
     expect((await api.store.get(api.keys.networkPrefixes.one(net.ipv6Prefix)))?.value).toBe(net.id);
     expect((await api.store.get(api.keys.segments.one(net.segment)))?.value).toBe(net.id);
+  });
+});
+
+describe('a network delete racing VM creates on that network', () => {
+  it('never leaves a VM on a network in the scrub queue', async () => {
+    const p = `/v1/projects/${t.project}`;
+    for (let round = 0; round < 5; round++) {
+      const net = (await api.call('POST', `${p}/networks`, t.token, { name: `race${round}` })).body.network;
+      const [del, ...creates] = await Promise.all([
+        api.call('DELETE', `${p}/networks/${net.id}`, t.token),
+        ...[0, 1].map((i) =>
+          api.call('POST', `${p}/vms`, t.token, {
+            name: `race${round}-${i}`,
+            cpus: 1,
+            ram: 512,
+            disk: '1G',
+            image: 'tiny',
+            networks: [net.id],
+          }),
+        ),
+      ]);
+      const made = creates.filter((c) => c.status === 201).length;
+      const state = (await api.call('GET', `${p}/networks/${net.id}`, t.token)).body.network.state;
+      if (del.status === 204) expect({ state, made }).toEqual({ state: 'scrub_queue', made: 0 });
+      else
+        expect({ code: del.body.error.code, state, made: made > 0 }).toEqual({
+          code: 'NUBO_IN_USE',
+          state: 'active',
+          made: true,
+        });
+      for (const c of creates.filter((c) => c.status === 201))
+        await api.store.update(api.keys.vms.one(c.body.vm.id), Vm, (v) => ({
+          ...v,
+          state: 'closed' as const,
+        }));
+    }
   });
 });
 

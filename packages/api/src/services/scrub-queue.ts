@@ -32,37 +32,45 @@ export async function loadNetwork(ctx: ApiContext, projectId: string, id: string
 }
 
 /**
- * Two steps, so a VM create cannot slip in between the check and the delete:
- * the network first leaves `active` (creates compare the network and need it
- * active, so none commits after this), then, if a live VM has a NIC on it,
- * it goes back to `active` with NUBO_IN_USE. A VM in the scrub queue does not
- * hold its network; restoring such a VM needs the network restored first.
+ * One transaction, so a VM create cannot slip in between the check and the
+ * delete: every create or restore of a VM in the project writes the project's
+ * quota usage, so the delete compares that key (as read before the VMs were
+ * listed) beside the network, and a VM that commits meanwhile makes it retry.
+ * A refused delete writes nothing. A VM in the scrub queue does not hold its
+ * network; restoring such a VM needs the network restored first.
  */
-export async function deleteNetwork(ctx: ApiContext, project: Project, id: string): Promise<Network> {
-  const entry = await loadNetwork(ctx, project.id, id);
-  const net = entry.value;
-  if (net.state !== 'active')
-    throw new NuboError('NUBO_INVALID_TRANSITION', `network ${net.name} is already deleted`);
-  const now = new Date();
-  const queued: Network = {
-    ...net,
-    state: 'scrub_queue',
-    deletedAt: now.toISOString(),
-    scrubAfter: scrubAfter(project, now),
-  };
-  const rev = await ctx.store.txn().compare(entry.key, entry.modRevision).put(entry.key, queued).commit();
-  const users = await liveVmsOnNetwork(ctx, net.id);
-  if (users.length > 0) {
-    await ctx.store.txn().compare(entry.key, rev).put(entry.key, net).commit();
-    throw new NuboError(
-      'NUBO_IN_USE',
-      `network ${net.name} is used by ${users.map((u) => u.name).join(', ')}`,
-      {
-        details: users.map((u) => ({ field: '/vms', message: `${u.name} (${u.id}) is ${u.state}` })),
-      },
-    );
-  }
-  return queued;
+export function deleteNetwork(ctx: ApiContext, project: Project, id: string): Promise<Network> {
+  return retryOnConflict(async () => {
+    const usageKey = ctx.keys.quotaUsage.one(project.id);
+    const [entry, usage] = await Promise.all([loadNetwork(ctx, project.id, id), ctx.store.get(usageKey)]);
+    const net = entry.value;
+    if (net.state !== 'active')
+      throw new NuboError('NUBO_INVALID_TRANSITION', `network ${net.name} is already deleted`);
+    const users = await liveVmsOnNetwork(ctx, net.id);
+    if (users.length > 0) {
+      throw new NuboError(
+        'NUBO_IN_USE',
+        `network ${net.name} is used by ${users.map((u) => u.name).join(', ')}`,
+        {
+          details: users.map((u) => ({ field: '/vms', message: `${u.name} (${u.id}) is ${u.state}` })),
+        },
+      );
+    }
+    const now = new Date();
+    const queued: Network = {
+      ...net,
+      state: 'scrub_queue',
+      deletedAt: now.toISOString(),
+      scrubAfter: scrubAfter(project, now),
+    };
+    await ctx.store
+      .txn()
+      .compare(entry.key, entry.modRevision)
+      .compare(usageKey, usage?.modRevision ?? 0)
+      .put(entry.key, queued)
+      .commit();
+    return queued;
+  });
 }
 
 /** Back to `active` before `scrubAfter` (NUBO_GRACE_EXPIRED after it). */
