@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildApi, createUserWithToken, loadApiConfig } from '@nubo/api';
+import { scrubOnce } from '@nubo/lifecycle';
 import { buildMetadataApp, IndexFeed, VmIndex } from '@nubo/metadata';
 import { createLogger, keyLayout, macToEui64, Store, type Vm } from '@nubo/shared';
 import { EtcdCluster, uniquePrefix } from '@nubo/test';
@@ -35,7 +36,11 @@ const call = async (method: string, path: string, body?: unknown) => {
   });
   return { status: res.status, body: (await res.json().catch(() => undefined)) as any };
 };
-const project = (await call('POST', '/v1/projects', { name: 'soak' })).body.project.id as string;
+// Grace 0 and a scrub pass every SCRUB_EVERY_MS (the lifecycle daemon's loop, made
+// frequent): a deleted key leaves the scrub queue at the next pass, as it would
+// after its grace period in a region. Without it the churn is data, not a leak.
+const SCRUB_EVERY_MS = Number(process.env.NUBO_SOAK_SCRUB_MS ?? 10_000);
+const project = (await call('POST', '/v1/projects', { name: 'soak', graceDays: 0 })).body.project.id as string;
 const network = (await call('POST', `/v1/projects/${project}/networks`, { name: 'net' })).body.network;
 
 // A running VM for the metadata service to answer.
@@ -55,7 +60,7 @@ const metadata = buildMetadataApp({ index });
 
 let n = 0;
 const counts = { api: 0, metadata: 0, errors: 0 };
-/** One request: mostly reads, and an SSH key made and removed (write churn that leaves nothing behind). */
+/** One request: mostly reads, and an SSH key made and removed (write churn that the scrub pass clears). */
 async function oneApi(): Promise<void> {
   const i = n++ % 10;
   const res =
@@ -83,6 +88,10 @@ const sampler = setInterval(() => {
   const m = process.memoryUsage();
   samples.push({ t: Math.round((Date.now() - t0) / 1000), heapMiB: mib(m.heapUsed), rssMiB: mib(m.rss) });
 }, 5000);
+let scrubbed = 0;
+const scrubber = setInterval(() => {
+  void scrubOnce(store, keys).then((r) => void (scrubbed += r.sshKeys.length), () => void counts.errors++);
+}, SCRUB_EVERY_MS);
 
 // A steady rate: a tick every 10 ms starts RATE/100 requests, whatever the previous ones are doing.
 const inFlight = new Set<Promise<void>>();
@@ -96,6 +105,7 @@ while (Date.now() - t0 < SECONDS * 1000) {
 }
 await Promise.all(inFlight);
 clearInterval(sampler);
+clearInterval(scrubber);
 
 const warm = samples.filter((s) => s.t >= 15);
 const third = Math.max(1, Math.floor(warm.length / 3));
@@ -107,6 +117,7 @@ const result = {
   targetRate: RATE,
   achievedRate: Math.round((counts.api + counts.metadata) / SECONDS),
   ...counts,
+  sshKeysScrubbed: scrubbed,
   heapFirstThirdMiB: avg(first.map((s) => s.heapMiB)),
   heapLastThirdMiB: avg(last.map((s) => s.heapMiB)),
   rssFirstThirdMiB: avg(first.map((s) => s.rssMiB)),
