@@ -8,7 +8,7 @@
 # without loop mounts (mtools, mke2fs -d), so it builds in any container.
 #
 # Output in $CACHE/<hash of the inputs>/: disk.qcow2 (what the image store
-# imports), vmlinuz + initrd.gz (direct kernel boot: the launcher puts them
+# imports), vmlinux (uncompressed) + initrd.gz (direct kernel boot: the launcher puts them
 # beside the disk in the file store with a .boot.json), manifest.json.
 # A directory whose hash matches is reused; the debootstrap root is cached on
 # its own (keyed by the package list), so changing the agent or the boot script
@@ -78,19 +78,21 @@ dpkg -x "$(ls "$CACHE"/debs/busybox-static_*.deb | tail -1)" bb
 "$HERE/make-initramfs.sh" "$WORK/kernel" "$WORK/bb/bin/busybox" "$HERE/initramfs-init.sh" "$WORK/initrd.gz"
 KVER=$(ls kernel/lib/modules)
 cp "kernel/boot/vmlinuz-$KVER" vmlinuz
+# Direct kernel boot takes the uncompressed kernel (PVH entry); the disk keeps the bzImage for syslinux.
+"$HERE/extract-vmlinux.sh" vmlinuz vmlinux
 
 # 3. The disk: MBR, p1 FAT with syslinux (16 MiB at 1 MiB), p2 ext4 root.
 "$HERE/make-disk.sh" "$WORK/root" vmlinuz initrd.gz "$WORK/disk.raw" "$CMDLINE"
 mkdir -p "$OUT.tmp"
 qemu-img convert -O qcow2 disk.raw "$OUT.tmp/disk.qcow2"
-mv vmlinuz initrd.gz "$OUT.tmp/"
+mv vmlinux initrd.gz "$OUT.tmp/"
 SHA=$(sha256sum "$OUT.tmp/disk.qcow2" | cut -d' ' -f1)
 SIZE=$(stat -c %s "$OUT.tmp/disk.qcow2")
-KSHA=$(sha256sum "$OUT.tmp/vmlinuz" | cut -d' ' -f1)
+KSHA=$(sha256sum "$OUT.tmp/vmlinux" | cut -d' ' -f1)
 ISHA=$(sha256sum "$OUT.tmp/initrd.gz" | cut -d' ' -f1)
 cat >"$OUT.tmp/manifest.json" <<JSON
 {"name":"debian-12-nubo","format":"qcow2","file":"disk.qcow2","sha256":"$SHA","sizeBytes":$SIZE,
- "kernel":"$KVER","cmdline":"$CMDLINE","vmlinuz":"vmlinuz","kernelSha256":"$KSHA",
+ "kernel":"$KVER","cmdline":"$CMDLINE","kernelFile":"vmlinux","kernelSha256":"$KSHA",
  "initrd":"initrd.gz","initrdSha256":"$ISHA","agent":$([ -f "$AGENT" ] && echo true || echo false),
  "builtAt":"$(date -u +%FT%TZ)"}
 JSON

@@ -35,15 +35,16 @@ export async function buildGuestImage(onLine: (line: string) => void): Promise<G
     file: string;
     sha256: string;
     cmdline: string;
-    vmlinuz?: string;
+    /** The kernel for direct boot: uncompressed (vmlinux), booted through its PVH entry. */
+    kernelFile?: string;
     kernelSha256?: string;
     initrd?: string;
     initrdSha256?: string;
   };
   const image: GuestImage = { dir, file: join(dir, manifest.file), sha256: manifest.sha256 };
-  const { vmlinuz, kernelSha256, initrd, initrdSha256, cmdline } = manifest;
-  if (vmlinuz && kernelSha256 && initrd && initrdSha256)
-    image.boot = { kernel: vmlinuz, kernelSha256, initrd, initrdSha256, cmdline };
+  const { kernelFile, kernelSha256, initrd, initrdSha256, cmdline } = manifest;
+  if (kernelFile && kernelSha256 && initrd && initrdSha256)
+    image.boot = { kernel: kernelFile, kernelSha256, initrd, initrdSha256, cmdline };
   return image;
 }
 
@@ -82,10 +83,10 @@ export async function placeInFileStore(image: GuestImage, fileStoreDir: string):
   await place(image.file, join(dir, name));
   if (image.boot) {
     const { kernel, kernelSha256, initrd, initrdSha256, cmdline } = image.boot;
-    await place(join(image.dir, kernel), join(dir, `${stem}.vmlinuz`));
+    await place(join(image.dir, kernel), join(dir, `${stem}.vmlinux`));
     await place(join(image.dir, initrd), join(dir, `${stem}.initrd.gz`));
     const sidecar = {
-      kernel: `${stem}.vmlinuz`,
+      kernel: `${stem}.vmlinux`,
       kernelSha256,
       initrd: `${stem}.initrd.gz`,
       initrdSha256,
