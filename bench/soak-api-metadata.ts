@@ -40,7 +40,8 @@ const call = async (method: string, path: string, body?: unknown) => {
 // frequent): a deleted key leaves the scrub queue at the next pass, as it would
 // after its grace period in a region. Without it the churn is data, not a leak.
 const SCRUB_EVERY_MS = Number(process.env.NUBO_SOAK_SCRUB_MS ?? 10_000);
-const project = (await call('POST', '/v1/projects', { name: 'soak', graceDays: 0 })).body.project.id as string;
+const project = (await call('POST', '/v1/projects', { name: 'soak', graceDays: 0 })).body.project
+  .id as string;
 const network = (await call('POST', `/v1/projects/${project}/networks`, { name: 'net' })).body.network;
 
 // A running VM for the metadata service to answer.
@@ -90,7 +91,14 @@ const sampler = setInterval(() => {
 }, 5000);
 let scrubbed = 0;
 const scrubber = setInterval(() => {
-  void scrubOnce(store, keys).then((r) => void (scrubbed += r.sshKeys.length), () => void counts.errors++);
+  scrubOnce(store, keys).then(
+    (r) => {
+      scrubbed += r.sshKeys.length;
+    },
+    () => {
+      counts.errors++;
+    },
+  );
 }, SCRUB_EVERY_MS);
 
 // A steady rate: a tick every 10 ms starts RATE/100 requests, whatever the previous ones are doing.
