@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { METADATA_NODE_FLAGS } from '@nubo/metadata';
 import { keyLayout, Store } from '@nubo/shared';
 import { EtcdCluster, freePort, requireTool, uniquePrefix } from '../test/harness/index.js';
 import { burst } from './metadata-burst.js';
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
     const started = Date.now();
     children.push(
       startService(
-        ['--import', 'tsx', join(root, 'packages/metadata/src/main.ts')],
+        [...METADATA_NODE_FLAGS, '--import', 'tsx', join(root, 'packages/metadata/src/main.ts')],
         mdPort,
         etcd,
         keys.prefix,

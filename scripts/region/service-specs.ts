@@ -1,5 +1,6 @@
 // Which process runs with which settings in a local region.
 import { join } from 'node:path';
+import { METADATA_NODE_FLAGS } from '@nubo/metadata';
 import type { RegionPlan } from './plan.js';
 import type { ServiceSpec } from './services.js';
 
@@ -58,6 +59,7 @@ export function serviceSpecs(
     {
       name: 'metadata',
       main: 'packages/metadata/dist/main.js',
+      nodeFlags: METADATA_NODE_FLAGS,
       env: { ...common, NUBO_PORT: `${ports.metadata}`, NUBO_TRUSTED_PROXIES: plan.publicPrefix },
     },
     {

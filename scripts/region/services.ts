@@ -13,6 +13,8 @@ export interface ServiceSpec {
   /** Path of the entry point relative to the repository. */
   main: string;
   env: Record<string, string>;
+  /** Flags for its Node, before the entry point. */
+  nodeFlags?: readonly string[];
 }
 
 export interface Started {
@@ -34,7 +36,7 @@ export class Services {
     if (!existsSync(main)) return undefined;
     const log = join(this.logDir, `${spec.name}.log`);
     const fd = openSync(log, 'a');
-    const child = spawn(process.execPath, [main], {
+    const child = spawn(process.execPath, [...(spec.nodeFlags ?? []), main], {
       env: { ...process.env, ...spec.env },
       stdio: ['ignore', fd, fd],
     });

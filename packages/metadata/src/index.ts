@@ -4,6 +4,7 @@ export { DEFAULT_METADATA_PORT, MetadataConfig } from './config.js';
 export { contextFor, type InterfaceContext, type VmContext } from './context.js';
 export { Ec2Tokens, MAX_TOKEN_TTL_SECONDS, TOKEN_HEADER, TOKEN_TTL_HEADER } from './ec2-token.js';
 export { IndexFeed } from './index-feed.js';
+export { METADATA_NODE_FLAGS } from './node-flags.js';
 export {
   FORWARDED_HEADER,
   identify,
