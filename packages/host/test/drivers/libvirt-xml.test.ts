@@ -77,7 +77,7 @@ describe('domain XML', () => {
     );
   });
 
-  it('says what the VM is: type, ACPI, virtio disk on the overlay, NICs with their MACs, serial log', () => {
+  it('says what the VM is: type, ACPI, virtio disk on the overlay, NICs with their MACs, serial log, RNG', () => {
     const s = spec();
     const xml = domainXml(s, { type: 'qemu', diskPath: '/d/disk.qcow2', serialLog: '/l/vm.serial' });
     expect(xml).toMatch(/^<domain type='qemu'>/);
@@ -96,6 +96,7 @@ describe('domain XML', () => {
       "<interface type='ethernet'>\n      <target dev='nt525400abcdef'/>\n      <mac address='52:54:00:ab:cd:ef'/>",
     );
     expect(xml).toContain("<serial type='file'>\n      <source path='/l/vm.serial'/>");
+    expect(xml).toContain("<rng model='virtio'>\n      <backend model='random'>/dev/urandom</backend>");
     expect(xml).not.toContain('host-passthrough');
     expect(domainXml(s, { type: 'kvm', diskPath: '/d', serialLog: '/l' })).toContain(
       "<cpu mode='host-passthrough'/>",
