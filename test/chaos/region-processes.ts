@@ -108,7 +108,11 @@ export class ChaosRegion {
     d.child = spawn(process.execPath, args, {
       cwd: root,
       env: { ...process.env, ...d.env },
-      stdio: ['ignore', 'ignore', process.env.NUBO_CHAOS_LOG ? 'inherit' : 'ignore'],
+      // NUBO_CHAOS_LOG=<level>: every daemon's log lines (pino writes to stdout) go to the test's output.
+      stdio: [
+        'ignore',
+        ...(process.env.NUBO_CHAOS_LOG ? (['inherit', 'inherit'] as const) : (['ignore', 'ignore'] as const)),
+      ],
     });
   }
 

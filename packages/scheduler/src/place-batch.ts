@@ -117,8 +117,18 @@ async function readWork(
   const images = await readImages(ctx, vms);
   const work: Work[] = [];
   const dropped: { key: string; modRevision: number }[] = [];
+  const seen = new Set<string>();
   reqs.forEach((req, i) => {
     const vm = vms[i];
+    // Two requests for one VM (a restore while its place request still waits):
+    // the first places it; a second write of the VM in the same transaction
+    // would make etcd refuse the whole batch ("duplicate key given in txn request").
+    if (seen.has(req.value.vmId)) {
+      ctx.log.warn({ request: req.value.id, vm: req.value.vmId }, 'dropping a second place request for a VM');
+      dropped.push({ key: req.key, modRevision: req.modRevision });
+      return;
+    }
+    seen.add(req.value.vmId);
     if (vm?.value.state !== 'requested') {
       ctx.log.warn(
         { request: req.value.id, vm: req.value.vmId, state: vm?.value.state },
