@@ -1,12 +1,4 @@
-import {
-  ConflictError,
-  type Entry,
-  type HostRequest,
-  type Keys,
-  type Logger,
-  type Store,
-  Vm,
-} from '@nubo/shared';
+import { ConflictError, type Entry, HostRequest, type Keys, type Logger, type Store, Vm } from '@nubo/shared';
 import { addFinishingWrites } from './finish.js';
 import { type ActContext, HANDLERS } from './handlers.js';
 import { SpecTxn } from './spec-txn.js';
@@ -62,9 +54,23 @@ async function claim(
     puts: [{ key: entry.key, value: claimed }],
     reads: [{ key: deps.keys.vms.one(entry.value.vmId), schema: Vm }],
   });
-  if (!res) return undefined;
+  if (!res) return ownClaim(deps, entry.key);
   const vm = res.entries[0] as Entry<Vm> | undefined;
   return { rev: res.revision, vm: deps.locks.busy(entry.value.vmId) ? undefined : vm };
+}
+
+/**
+ * A claim that "lost" may have been ours: when etcd applied it but its answer
+ * was lost (a member died mid-call), the client's retry compares a revision
+ * that our own claim just moved. The request then carries our claim id.
+ */
+async function ownClaim(
+  deps: RunnerDeps,
+  key: string,
+): Promise<{ rev: number; vm: Entry<Vm> | undefined } | undefined> {
+  const now = await deps.store.get(key, HostRequest);
+  if (now?.value.claimedBy !== deps.claimId) return undefined;
+  return { rev: now.modRevision, vm: undefined };
 }
 
 async function carryOut(
