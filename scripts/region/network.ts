@@ -8,7 +8,7 @@
 //     a namespace of its own where PodNet's routers take their VXLANs from.
 //     VXLAN rather than VLAN: it needs no 8021q module, which containers lack.
 // Nothing here is attached to a physical interface: traffic stays on the machine.
-import { sh, shQuiet } from './exec.js';
+import { sh, shQuiet, sleep } from './exec.js';
 import type { RegionPlan } from './plan.js';
 
 const IP = '/usr/sbin/ip';
@@ -45,7 +45,9 @@ export async function tearDownWiring(plan: RegionPlan): Promise<void> {
   const namespaces = await sh(IP, ['netns', 'list']).catch(() => '');
   for (const line of namespaces.split('\n')) {
     const name = line.split(' ')[0] ?? '';
-    if (name.startsWith(plan.routerPrefix)) await shQuiet(IP, ['netns', 'del', name]);
+    if (!name.startsWith(plan.routerPrefix)) continue;
+    await stopProcessesIn(name);
+    await shQuiet(IP, ['netns', 'del', name]);
   }
   const links = JSON.parse((await sh(IP, ['-j', 'link', 'show']).catch(() => '')) || '[]') as {
     ifname: string;
@@ -55,4 +57,32 @@ export async function tearDownWiring(plan: RegionPlan): Promise<void> {
   await shQuiet(IP, ['link', 'del', plan.trunkHost]);
   await shQuiet(IP, ['netns', 'del', plan.lanNetns]);
   await shQuiet(IP, ['link', 'del', plan.publicBridge]);
+}
+
+/**
+ * The processes PodNet left in a router namespace of this run (radvd, the
+ * metadata proxy, charon), by PID: deleting the namespace alone leaves them
+ * running in it, and the namespace with them.
+ */
+async function stopProcessesIn(netns: string): Promise<void> {
+  const pids = (await sh(IP, ['netns', 'pids', netns]).catch(() => ''))
+    .split('\n')
+    .map(Number)
+    .filter((pid) => pid > 0);
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const signal = (pid: number, sig: NodeJS.Signals) => {
+    try {
+      process.kill(pid, sig);
+    } catch {}
+  };
+  for (const pid of pids) signal(pid, 'SIGTERM');
+  for (let i = 0; i < 20 && pids.some(alive); i++) await sleep(100);
+  for (const pid of pids.filter(alive)) signal(pid, 'SIGKILL');
 }

@@ -204,6 +204,10 @@ describe('a VM from the API to an SSH login, for real', () => {
       );
       // libvirtd went with the region when the region started it: look for QEMU itself.
       expect(processesMentioning(vm.id)).toEqual([]);
+      // PodNet's processes in the router namespace: radvd (its config is in the
+      // run directory) and the metadata proxy (it forwards to the public gateway).
+      expect(processesMentioning(plan.runDir)).toEqual([]);
+      expect(processesMentioning(`[${plan.publicGateway}]`)).toEqual([]);
       expect(existsSync(plan.runDir)).toBe(false);
     },
     STEP_TIMEOUT_MS,
