@@ -1,22 +1,12 @@
 // A file upload sent as application/json was parsed into a value and then
 // piped as if it were a stream: 500 NUBO_INTERNAL. It must be a 415.
-import { EtcdCluster } from '@nubo/test';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { TestApi } from '../../packages/api/test/helpers.js';
+import { expect, it } from 'vitest';
+import { useTestApi } from '../../packages/api/test/helpers.js';
 
-let etcd: EtcdCluster;
-let api: TestApi;
-
-beforeAll(async () => {
-  etcd = await EtcdCluster.start();
-  api = await TestApi.start(etcd);
-});
-afterAll(async () => {
-  await api?.close();
-  await etcd?.dispose();
-});
+const testApi = useTestApi();
 
 it('refuses a JSON body on a file upload with 415 and writes nothing', async () => {
+  const api = testApi();
   const t = await api.tenant('alice');
   for (const url of [`/v1/projects/${t.project}/files/a.raw`, '/v1/files/a.raw']) {
     const res = await api.call('PUT', url, api.adminToken, { not: 'a file' });

@@ -1,26 +1,16 @@
 // fastify's router refused a bad %-escape (400 FST_ERR_BAD_URL) and a path
 // segment over 100 characters (414 FST_ERR_MAX_PARAM_LENGTH) in its own shape,
 // before Nubo's error handler ran. Both must be Nubo's error shape with a code.
-import { EtcdCluster } from '@nubo/test';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { TestApi } from '../../packages/api/test/helpers.js';
+import { expect, it } from 'vitest';
+import { useTestApi } from '../../packages/api/test/helpers.js';
 
-let etcd: EtcdCluster;
-let api: TestApi;
-
-beforeAll(async () => {
-  etcd = await EtcdCluster.start();
-  api = await TestApi.start(etcd);
-});
-afterAll(async () => {
-  await api?.close();
-  await etcd?.dispose();
-});
+const testApi = useTestApi();
 
 it.each([
   ['a bad %-escape', '%ff', /%-escape/],
   ['an overlong segment', 'x'.repeat(300), /longer than 100/],
 ])('answers %s in a path with NUBO_VALIDATION, naming the url', async (_what, segment, message) => {
+  const api = testApi();
   const t = await api.tenant(`t${segment.length}`);
   const res = await api.app.inject({
     method: 'DELETE',

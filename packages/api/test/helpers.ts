@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { buildApi, createUserWithToken, loadApiConfig } from '@nubo/api';
 import { createLogger, type Keys, keyLayout, Store } from '@nubo/shared';
-import { type EtcdCluster, uniquePrefix } from '@nubo/test';
+import { EtcdCluster, uniquePrefix } from '@nubo/test';
 import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
 
 export interface Reply {
   status: number;
@@ -128,3 +129,24 @@ function safeJson(text: string): unknown {
 }
 
 export const json = { 'content-type': 'application/json' };
+
+/**
+ * A real etcd and one API for the test file, started before its tests and
+ * removed after them; the returned function gives the API once it is up.
+ */
+export function useTestApi(): () => TestApi {
+  let etcd: EtcdCluster | undefined;
+  let api: TestApi | undefined;
+  beforeAll(async () => {
+    etcd = await EtcdCluster.start();
+    api = await TestApi.start(etcd);
+  });
+  afterAll(async () => {
+    await api?.close();
+    await etcd?.dispose();
+  });
+  return () => {
+    if (!api) throw new Error('the test API is not started yet');
+    return api;
+  };
+}

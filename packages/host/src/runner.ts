@@ -35,15 +35,18 @@ export async function runRequest(deps: RunnerDeps, entry: Entry<HostRequest>): P
   );
 }
 
+/** A claimed request's revision, and its VM when the claim could read it. */
+interface Claimed {
+  rev: number;
+  vm: Entry<Vm> | undefined;
+}
+
 /**
  * Claims the request and reads its VM in one transaction (one round-trip).
  * The VM read there is current at claim time; work queued behind another
  * request of the same VM re-reads it, since that request may have changed it.
  */
-async function claim(
-  deps: RunnerDeps,
-  entry: Entry<HostRequest>,
-): Promise<{ rev: number; vm: Entry<Vm> | undefined } | undefined> {
+async function claim(deps: RunnerDeps, entry: Entry<HostRequest>): Promise<Claimed | undefined> {
   const claimed: HostRequest = {
     ...entry.value,
     claimedBy: deps.claimId,
@@ -64,10 +67,7 @@ async function claim(
  * was lost (a member died mid-call), the client's retry compares a revision
  * that our own claim just moved. The request then carries our claim id.
  */
-async function ownClaim(
-  deps: RunnerDeps,
-  key: string,
-): Promise<{ rev: number; vm: Entry<Vm> | undefined } | undefined> {
+async function ownClaim(deps: RunnerDeps, key: string): Promise<Claimed | undefined> {
   const now = await deps.store.get(key, HostRequest);
   if (now?.value.claimedBy !== deps.claimId) return undefined;
   return { rev: now.modRevision, vm: undefined };
