@@ -6,7 +6,7 @@
 // and the 1,000-client burst answered with no errors.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -20,9 +20,22 @@ const run = promisify(execFile);
 const VMS = 10_000;
 const CONNECTIONS = Number(process.argv[2] ?? 64);
 const SECONDS = 5;
+const WARM_UP_SECONDS = 5;
 /** Rounds alternate anchor and service, so both see the same neighbours on a shared machine; medians are reported. */
-const ROUNDS = 3;
+const ROUNDS = 5;
 const root = join(import.meta.dirname, '..');
+/**
+ * With two or more CPUs the servers (anchor and service alike) run on one and
+ * wrk on another, so the load generator never takes the server's CPU and runs
+ * on a shared machine compare like with like.
+ */
+const SERVER_CPU = '0';
+const LOAD_CPU = '1';
+const taskset = availableParallelism() >= 2 ? requireTool('/usr/bin/taskset') : undefined;
+
+function pinned(cpu: string, command: string[]): string[] {
+  return taskset ? [taskset, '-c', cpu, ...command] : command;
+}
 
 interface WrkResult {
   rps: number;
@@ -45,7 +58,7 @@ async function main(): Promise<void> {
     const started = Date.now();
     children.push(
       startService(
-        [...METADATA_NODE_FLAGS, '--import', 'tsx', join(root, 'packages/metadata/src/main.ts')],
+        [...METADATA_NODE_FLAGS, join(root, 'packages/metadata/dist/main.js')],
         mdPort,
         etcd,
         keys.prefix,
@@ -56,10 +69,7 @@ async function main(): Promise<void> {
     console.log(`metadata service indexed ${vms.vms} VMs and listened in ${Date.now() - started} ms`);
     const helloPort = await freePort();
     children.push(
-      startService(
-        ['--import', 'tsx', join(import.meta.dirname, 'metadata-hello-world.ts'), String(helloPort)],
-        helloPort,
-      ),
+      startService([join(import.meta.dirname, 'metadata-hello-world.mjs'), String(helloPort)], helloPort),
     );
     await waitHealthy(helloPort, '/');
 
@@ -67,8 +77,11 @@ async function main(): Promise<void> {
     await writeFile(script, luaScript(addresses));
     const load = (port: number, path: string, seconds: number) =>
       runWrk(wrk, script, `http://127.0.0.1:${port}${path}`, seconds);
-    await load(helloPort, '/', 2); // warm-up: JIT and connections
-    await load(mdPort, '/v1/instance', 2);
+    // Warm-up: JIT, connections, and the service's first answer for each address
+    // (and the sweep of its start-up garbage), so rounds measure the steady state.
+    await load(helloPort, '/', WARM_UP_SECONDS);
+    await load(mdPort, '/v1/instance', WARM_UP_SECONDS);
+    await load(mdPort, '/latest/meta-data/public-keys/0/openssh-key', WARM_UP_SECONDS);
     const rounds: Record<'hello' | 'metadata' | 'ec2', WrkResult[]> = { hello: [], metadata: [], ec2: [] };
     for (let i = 0; i < ROUNDS; i++) {
       rounds.hello.push(await load(helloPort, '/', SECONDS));
@@ -117,7 +130,8 @@ function startService(args: string[], port: number, etcd?: EtcdCluster, prefix?:
     NUBO_LOG_LEVEL: 'warn',
     ...(etcd ? { NUBO_ETCD_ENDPOINTS: etcd.endpoints.join(','), NUBO_PREFIX: prefix } : {}),
   };
-  return spawn(process.execPath, args, { env, stdio: ['ignore', 'inherit', 'inherit'], cwd: root });
+  const [command, ...rest] = pinned(SERVER_CPU, [process.execPath, ...args]);
+  return spawn(command as string, rest, { env, stdio: ['ignore', 'inherit', 'inherit'], cwd: root });
 }
 
 async function waitHealthy(port: number, path: string): Promise<void> {
@@ -149,8 +163,16 @@ end
 }
 
 async function runWrk(wrk: string, script: string, url: string, seconds: number): Promise<WrkResult> {
-  const args = ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '-s', script, url];
-  const { stdout } = await run(wrk, args, { maxBuffer: 1 << 20 });
+  const [command, ...args] = pinned(LOAD_CPU, [
+    wrk,
+    '-t1',
+    `-c${CONNECTIONS}`,
+    `-d${seconds}s`,
+    '-s',
+    script,
+    url,
+  ]);
+  const { stdout } = await run(command as string, args, { maxBuffer: 1 << 20 });
   const [, requests = '0', p50 = '0', p99 = '0', errors = '0', non2xx = '0'] =
     /RESULT (\S+) (\S+) (\S+) (\S+) (\S+)/.exec(stdout) ?? [];
   const micros = Number(/DURATION (\d+)/.exec(stdout)?.[1] ?? 1);

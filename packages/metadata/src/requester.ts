@@ -62,7 +62,7 @@ export function requesterAddress(
 ): string {
   if (forwarded === undefined || !trusted.has(peer)) return peer;
   const joined = Array.isArray(forwarded) ? forwarded.join(',') : forwarded;
-  const last = joined.split(',').pop()?.trim() ?? '';
+  const last = joined.slice(joined.lastIndexOf(',') + 1).trim();
   return last === '' ? peer : last;
 }
 

@@ -44,10 +44,9 @@ export function registerEc2Routes(app: FastifyInstance, askerOf: AskerOf, option
   });
   const metaData = async (request: Ec2Request, reply: FastifyReply) => {
     const { context } = askEc2(request, reply);
-    const segments = (request.params['*'] ?? '').split('/').filter(Boolean);
-    const node = walk(treeOf(context), segments);
-    if (node === undefined) throw new NuboError('NUBO_NOT_FOUND', `no metadata at ${request.url}`);
-    return sendText(reply, typeof node === 'string' ? node : listing(node, segments, context));
+    const text = answerOf(context, request.params['*'] ?? '');
+    if (text === undefined) throw new NuboError('NUBO_NOT_FOUND', `no metadata at ${request.url}`);
+    return sendText(reply, text);
   };
   app.get('/:version/meta-data', metaData);
   app.get('/:version/meta-data/*', metaData);
@@ -66,16 +65,36 @@ export function registerEc2Routes(app: FastifyInstance, askerOf: AskerOf, option
   });
 }
 
-const trees = new WeakMap<VmContext, Ec2Dir>();
+interface Ec2Answers {
+  tree: Ec2Dir;
+  /** Path under meta-data/ → its text: only paths that exist, and at most MAX_TEXTS spellings of them. */
+  texts: Map<string, string>;
+}
 
-/** The tree is built once per context (contexts are cached until the index changes). */
-function treeOf(context: VmContext): Ec2Dir {
-  let tree = trees.get(context);
-  if (!tree) {
-    tree = ec2MetaData(context);
-    trees.set(context, tree);
+/** A tree has about 20 nodes; a path can be spelt a few ways (a trailing slash), not without bound. */
+const MAX_TEXTS = 64;
+const answers = new WeakMap<VmContext, Ec2Answers>();
+
+/**
+ * The text at a meta-data path, or undefined. The tree and each answer are
+ * made once per context (contexts are cached until the index changes): a
+ * booting guest asks the same few paths many times.
+ */
+function answerOf(context: VmContext, path: string): string | undefined {
+  let entry = answers.get(context);
+  if (!entry) {
+    entry = { tree: ec2MetaData(context), texts: new Map() };
+    answers.set(context, entry);
   }
-  return tree;
+  let text = entry.texts.get(path);
+  if (text === undefined) {
+    const segments = path.split('/').filter(Boolean);
+    const node = walk(entry.tree, segments);
+    if (node === undefined) return undefined;
+    text = typeof node === 'string' ? node : listing(node, segments, context);
+    if (entry.texts.size < MAX_TEXTS) entry.texts.set(path, text);
+  }
+  return text;
 }
 
 /** A token, when sent, must be valid for this VM; without one the request passes unless IMDSv2 is required. */

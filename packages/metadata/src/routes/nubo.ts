@@ -5,13 +5,14 @@ import type { VmContext } from '../context.js';
 
 /** Nubo's own JSON, read by the init agent (docs/metadata.md). */
 export function registerNuboRoutes(app: FastifyInstance, askerOf: AskerOf): void {
-  // Serialized once per context (contexts are cached until the index changes).
-  const serialized = new WeakMap<VmContext, string>();
+  // Serialized and encoded once per context (contexts are cached until the
+  // index changes): a Buffer is sent as it is, with no length scan or encoding per request.
+  const serialized = new WeakMap<VmContext, Buffer>();
   app.get('/v1/instance', async (request, reply) => {
     const { context } = askerOf(request, reply);
     let body = serialized.get(context);
     if (body === undefined) {
-      body = JSON.stringify(instanceJson(context));
+      body = Buffer.from(JSON.stringify(instanceJson(context)));
       serialized.set(context, body);
     }
     return reply.type('application/json; charset=utf-8').send(body);

@@ -1,5 +1,6 @@
 // The anchor for bench/metadata-throughput.ts: a bare fastify hello-world,
-// started as its own process like the metadata service: `metadata-hello-world.ts <port>`.
+// started as its own process like the metadata service (plain node, no
+// loader, as production runs the service from dist): `metadata-hello-world.mjs <port>`.
 import Fastify from 'fastify';
 
 const app = Fastify();
