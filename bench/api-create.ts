@@ -3,25 +3,38 @@
 // creates/s and p99 <= 20 ms. Measured side by side in one run:
 //   1. the anchor: raw etcd transactions of the same size and shape as a
 //      create's (same compares and puts), at the same concurrency, from one
-//      client: etcd's own limit on this machine;
-//   2. one API process;
-//   3. two API processes (the API is stateless; each project's requests go
+//      client: etcd's own limit on this machine, one transaction per create;
+//   2. the same transactions grouped as the API sends them (Store.txn({ grouped })):
+//      etcd's limit for the API's way of writing;
+//   3. one API process;
+//   4. two API processes (the API is stateless; each project's requests go
 //      to one copy, as a load balancer hashing on the path would send them).
-// The load comes from this process; each API copy reports its own CPU.
+// The HTTP load is wrk (C, keep-alive, a Lua script giving each request a
+// project's token and a new VM name), so the load generator takes little of
+// the two cores the API and etcd share; each API copy reports its own CPU.
+// Rows for each concurrency in BENCH_CONCURRENCY (default 8,32).
 // Run: node --import tsx bench/api-create.ts
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, execFile, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { buildApi, createUserWithToken, loadApiConfig } from '@nubo/api';
 import { createLogger, type Keys, keyLayout, randomMac, Store } from '@nubo/shared';
-import { EtcdCluster, uniquePrefix } from '../test/harness/index.js';
+import { EtcdCluster, requireTool, uniquePrefix } from '../test/harness/index.js';
 
+const run = promisify(execFile);
+
+/** Creates per anchor row; the API rows run for SECONDS. */
 const TOTAL = Number(process.env.BENCH_CREATES ?? 4000);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+/** Requests in flight, one set of rows each: `BENCH_CONCURRENCY=8,32`. */
+const CONCURRENCIES = (process.env.BENCH_CONCURRENCY ?? '8,32').split(',').map(Number);
 const PROJECTS = Number(process.env.BENCH_PROJECTS ?? 32);
 const IMAGE_ID = '00000000-0000-4000-8000-000000000001';
-const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+const agent = new Agent({ keepAlive: true });
 
 interface Tenant {
   token: string;
@@ -69,8 +82,12 @@ function post(
   });
 }
 
-/** Runs `op(i)` TOTAL times with CONCURRENCY in flight; op returns false on a failure. */
-async function drive(total: number, op: (i: number) => Promise<boolean>): Promise<Result> {
+/** Runs `op(i)` `total` times with `concurrency` in flight; op returns false on a failure. */
+async function drive(
+  total: number,
+  concurrency: number,
+  op: (i: number) => Promise<boolean>,
+): Promise<Result> {
   const latencies: number[] = [];
   let next = 0;
   let failures = 0;
@@ -82,7 +99,7 @@ async function drive(total: number, op: (i: number) => Promise<boolean>): Promis
     }
   };
   const began = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  await Promise.all(Array.from({ length: concurrency }, worker));
   const seconds = (performance.now() - began) / 1000;
   latencies.sort((a, b) => a - b);
   const pct = (p: number) =>
@@ -129,8 +146,15 @@ async function seed(store: Store, keys: Keys, endpoints: string[]): Promise<Tena
 }
 
 /** The anchor: a create's transaction without the API (same compares, same puts, similar sizes). */
-async function rawEtcd(store: Store, keys: Keys, tenants: Tenant[]): Promise<Result> {
-  const raw = keyLayout(`${keys.prefix}raw/`);
+async function rawEtcd(
+  store: Store,
+  keys: Keys,
+  tenants: Tenant[],
+  concurrency: number,
+  grouped: boolean,
+): Promise<Result> {
+  // Keys of its own per run: each run starts from no usage.
+  const raw = keyLayout(`${keys.prefix}raw-${concurrency}-${grouped}/`);
   const vmBody = (id: string, project: string, net: string) => ({
     id,
     projectId: project,
@@ -156,14 +180,14 @@ async function rawEtcd(store: Store, keys: Keys, tenants: Tenant[]): Promise<Res
     );
     return run;
   };
-  return drive(TOTAL, (i) => {
+  return drive(TOTAL, concurrency, (i) => {
     const t = tenants[i % tenants.length]!;
     return serial(t.project, async () => {
       const id = randomUUID();
       const usageKey = raw.quotaUsage.one(t.project);
       // The same compares as a create: project, usage, two image name keys, image, network.
       const txn = store
-        .txn()
+        .txn({ grouped })
         .compare(usageKey, usage.get(t.project) ?? 0)
         .mustNotExist(raw.projects.one(t.project))
         .mustNotExist(raw.names.one('images', t.project, 'tiny'))
@@ -215,53 +239,114 @@ function ask<T>(child: ChildProcess, cmd: string): Promise<T> {
   });
 }
 
-/** POST /vms through `copies` API processes; project i always goes to copy i % copies. */
-async function throughApi(copies: number, endpoints: string[], keys: Keys, tenants: Tenant[], tag: string) {
+/** The wrk script: round-robin over the tenants, a new VM name each request, the figures on one line. */
+function wrkScript(tenants: Tenant[], tag: string): string {
+  const list = tenants.map((t) => `{"${t.token}","${t.project}","${t.net}"}`).join(',');
+  return `local tenants = {${list}}
+local n = 0
+request = function()
+  n = n + 1
+  local t = tenants[(n % #tenants) + 1]
+  local body = '{"name":"${tag}' .. n .. '","cpus":1,"ram":"512MiB","disk":"1GiB","image":"tiny","networks":["' .. t[3] .. '"]}'
+  return wrk.format("POST", "/v1/projects/" .. t[2] .. "/vms",
+    { ["Authorization"] = "Bearer " .. t[1], ["Content-Type"] = "application/json" }, body)
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %d %d %f %f %f %d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(99), latency.max, e.connect + e.read + e.write + e.timeout + e.status))
+end
+`;
+}
+
+/** wrk against one port; latencies in ms. */
+async function wrkCreates(
+  port: number,
+  script: string,
+  connections: number,
+  seconds: number,
+): Promise<Result> {
+  const wrk = requireTool('/usr/bin/wrk');
+  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', script];
+  const { stdout } = await run(wrk, [...args, `http://127.0.0.1:${port}/`], { maxBuffer: 1 << 20 });
+  const m = /RESULT (\d+) (\d+) (\S+) (\S+) (\S+) (\d+)/.exec(stdout);
+  if (!m) throw new Error(`wrk printed no result: ${stdout}`);
+  const [, requests, micros, p50, p99, max, failures] = m.map(Number) as number[];
+  return {
+    perSecond: requests! / (micros! / 1e6),
+    p50: p50! / 1000,
+    p99: p99! / 1000,
+    max: max! / 1000,
+    failures: failures!,
+  };
+}
+
+/**
+ * POST /vms through `copies` API processes for SECONDS, `concurrency` in flight
+ * in all; project i always goes to copy i % copies (one wrk per copy). With
+ * two copies the p50 and p99 are the higher of the two.
+ */
+async function throughApi(
+  copies: number,
+  concurrency: number,
+  endpoints: string[],
+  keys: Keys,
+  tenants: Tenant[],
+  tag: string,
+) {
   const procs = await startCopies(copies, endpoints, keys.prefix);
-  const body = (i: number, t: Tenant) => ({
-    name: `${tag}${i}`,
-    cpus: 1,
-    ram: '512MiB',
-    disk: '1GiB',
-    image: 'tiny',
-    networks: [t.net],
-  });
+  const work = await mkdtemp(join(tmpdir(), 'nubo-bench-api-'));
   try {
-    // Warm-up (JIT, connections, caches), not counted.
+    // One script per copy and phase: VM names must not repeat across the warm-up and the measured run.
+    const script = async (c: number, phase: string) => {
+      const file = join(work, `copy-${c}-${phase}.lua`);
+      await writeFile(
+        file,
+        wrkScript(
+          tenants.filter((_, i) => i % copies === c),
+          `${tag}${phase}${c}-`,
+        ),
+      );
+      return file;
+    };
+    const warm = await Promise.all(procs.map((_, c) => script(c, 'w')));
+    const measured = await Promise.all(procs.map((_, c) => script(c, 'm')));
+    // Warm-up (JIT, connections, caches), not counted: one create per tenant, then a second of load.
     await Promise.all(
       tenants.map((t, i) =>
-        post(procs[i % copies]!.port, `/v1/projects/${t.project}/vms`, t.token, body(i, t)),
+        post(procs[i % copies]!.port, `/v1/projects/${t.project}/vms`, t.token, {
+          name: `${tag}warm${i}`,
+          cpus: 1,
+          ram: '512MiB',
+          disk: '1GiB',
+          image: 'tiny',
+          networks: [t.net],
+        }),
       ),
     );
+    await Promise.all(procs.map((p, c) => wrkCreates(p.port, warm[c]!, 4, 1)));
     for (const p of procs) p.child.send({ cmd: 'cpu-start' });
-    const clientCpu = process.cpuUsage();
-    let firstFailure = true;
-    const result = await drive(TOTAL, async (i) => {
-      const ti = i % tenants.length;
-      const t = tenants[ti]!;
-      const res = await post(
-        procs[ti % copies]!.port,
-        `/v1/projects/${t.project}/vms`,
-        t.token,
-        body(i + 1000, t),
-      );
-      if (res.status !== 201 && firstFailure) {
-        firstFailure = false;
-        console.error('first failure:', res.status, res.text);
-      }
-      return res.status === 201;
-    });
-    const client = process.cpuUsage(clientCpu);
-    const reports = await Promise.all(
-      procs.map((p) => ask<{ cpuMs: number; etcdReads: number }>(p.child, 'cpu')),
+    const results = await Promise.all(
+      procs.map((p, c) => wrkCreates(p.port, measured[c]!, Math.max(1, concurrency / copies), SECONDS)),
     );
+    const reports = await Promise.all(
+      procs.map((p) => ask<{ cpuMs: number; etcdReads: number; creates: number }>(p.child, 'cpu')),
+    );
+    const result: Result = {
+      perSecond: results.reduce((a, r) => a + r.perSecond, 0),
+      p50: Math.max(...results.map((r) => r.p50)),
+      p99: Math.max(...results.map((r) => r.p99)),
+      max: Math.max(...results.map((r) => r.max)),
+      failures: results.reduce((a, r) => a + r.failures, 0),
+    };
+    const creates = result.perSecond * SECONDS;
     return {
       ...result,
-      apiCpuMsPerCreate: reports.reduce((a, r) => a + r.cpuMs, 0) / TOTAL,
-      clientCpuMsPerCreate: (client.user + client.system) / 1000 / TOTAL,
+      apiCpuMsPerCreate: reports.reduce((a, r) => a + r.cpuMs, 0) / creates,
       etcdReads: reports.reduce((a, r) => a + r.etcdReads, 0),
     };
   } finally {
+    await rm(work, { recursive: true, force: true });
     await Promise.all(
       procs.map(
         (p) => new Promise((resolve) => (p.child.once('exit', resolve), p.child.send({ cmd: 'stop' }))),
@@ -287,14 +372,25 @@ async function main(): Promise<void> {
         .join(' ')}`,
     );
     console.log(
-      `${TOTAL} creates per row, ${CONCURRENCY} in flight, ${PROJECTS} projects, 1 NIC each; target >= 1000/s, p99 <= 20 ms`,
+      `${PROJECTS} projects, 1 NIC each; anchor ${TOTAL} transactions, API rows ${SECONDS} s of wrk; target >= 1000/s, p99 <= 20 ms`,
     );
-    console.log(line('anchor: raw etcd txn', await rawEtcd(store, keys, tenants)));
-    for (const copies of [1, 2]) {
-      const r = await throughApi(copies, etcd.endpoints, keys, tenants, `c${copies}-`);
-      console.log(
-        `${line(`API, ${copies} process${copies > 1 ? 'es' : ''}`, r)}  | API CPU ${r.apiCpuMsPerCreate.toFixed(2)} ms/create (${((r.apiCpuMsPerCreate * r.perSecond) / 1000).toFixed(2)} cores busy), client ${r.clientCpuMsPerCreate.toFixed(2)} ms/create, creates that read etcd ${r.etcdReads}`,
-      );
+    for (const concurrency of CONCURRENCIES) {
+      console.log(`${concurrency} in flight:`);
+      console.log(line('anchor: raw etcd txn', await rawEtcd(store, keys, tenants, concurrency, false)));
+      console.log(line('raw etcd txn, grouped', await rawEtcd(store, keys, tenants, concurrency, true)));
+      for (const copies of [1, 2]) {
+        const r = await throughApi(
+          copies,
+          concurrency,
+          etcd.endpoints,
+          keys,
+          tenants,
+          `n${concurrency}c${copies}-`,
+        );
+        console.log(
+          `${line(`API, ${copies} process${copies > 1 ? 'es' : ''}`, r)}  | API CPU ${r.apiCpuMsPerCreate.toFixed(2)} ms/create (${((r.apiCpuMsPerCreate * r.perSecond) / 1000).toFixed(2)} cores busy), creates that read etcd ${r.etcdReads}`,
+        );
+      }
     }
     console.log(
       `load average at end ${loadavg()

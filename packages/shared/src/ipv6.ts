@@ -29,21 +29,30 @@ function expandGroups(part: string): number[] {
 
 /** The canonical RFC 5952 text: lower case, longest zero run compressed. */
 export function formatIpv6(bytes: Uint8Array): string {
-  const groups = Array.from({ length: 8 }, (_, i) => (bytes[i * 2]! << 8) | bytes[i * 2 + 1]!);
+  const groups: number[] = [];
+  for (let i = 0; i < 8; i++) groups.push((bytes[i * 2]! << 8) | bytes[i * 2 + 1]!);
   const run = longestZeroRun(groups);
-  const hex = groups.map((g) => g.toString(16));
-  if (run.length < 2) return hex.join(':');
-  return `${hex.slice(0, run.start).join(':')}::${hex.slice(run.start + run.length).join(':')}`;
+  if (run.length < 2) return hexGroups(groups, 0, 8);
+  return `${hexGroups(groups, 0, run.start)}::${hexGroups(groups, run.start + run.length, 8)}`;
+}
+
+function hexGroups(groups: number[], from: number, to: number): string {
+  let out = '';
+  for (let i = from; i < to; i++) out += i === from ? groups[i]!.toString(16) : `:${groups[i]!.toString(16)}`;
+  return out;
 }
 
 function longestZeroRun(groups: number[]): { start: number; length: number } {
   let best = { start: -1, length: 0 };
   let start = -1;
-  groups.forEach((g, i) => {
-    if (g === 0 && start < 0) start = i;
-    if (g === 0 && i - start + 1 > best.length) best = { start, length: i - start + 1 };
-    if (g !== 0) start = -1;
-  });
+  for (let i = 0; i < groups.length; i++) {
+    if (groups[i] !== 0) {
+      start = -1;
+      continue;
+    }
+    if (start < 0) start = i;
+    if (i - start + 1 > best.length) best = { start, length: i - start + 1 };
+  }
   return best;
 }
 

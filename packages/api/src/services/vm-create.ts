@@ -106,7 +106,7 @@ async function attempt(
   };
   const next = addUsage(refs.usage.value, vmUsage(vm));
   assertWithinQuota(next, refs.project.value.quota);
-  const txn = ctx.store.txn();
+  const txn = ctx.store.txn({ grouped: true });
   for (const [key, modRevision] of refs.seen) txn.compare(key, modRevision);
   for (const net of refs.networks) {
     const mac = ctx.macs.claim(txn, { vmId: vm.id, networkId: net.value.id });

@@ -1,14 +1,12 @@
 import type { TSchema } from '@sinclair/typebox';
-import type { ICompare, IRequestOp } from 'etcd3';
+import type { IRequestOp } from 'etcd3';
 import { decode, type Entry, encode } from './entry.js';
+import { compareOps, type Guard } from './guards.js';
 import { guarded } from './rpc-errors.js';
 import type { Store } from './store.js';
 
 /** One compared key: its mod_revision must still be `modRevision` (0 = must not exist). */
-export interface Guarded {
-  key: string;
-  modRevision: number;
-}
+export type Guarded = Guard;
 
 /** A compare-and-write that may also read keys, as plain data (so several can be merged into one). */
 export interface CommitAndReadSpec {
@@ -34,12 +32,7 @@ export async function commitAndRead(
   store: Store,
   spec: CommitAndReadSpec,
 ): Promise<CommitAndReadResult | undefined> {
-  const compare: ICompare[] = spec.compare.map((g) => ({
-    key: Buffer.from(g.key),
-    target: 'Mod',
-    result: 'Equal',
-    mod_revision: g.modRevision,
-  }));
+  const compare = compareOps(spec.compare);
   const writes: IRequestOp[] = [
     ...spec.puts.map((p) => ({ request_put: { key: Buffer.from(p.key), value: encode(p.value) } })),
     ...(spec.deletes ?? []).map((key) => ({ request_delete_range: { key: Buffer.from(key) } })),

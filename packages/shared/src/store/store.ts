@@ -4,6 +4,7 @@ import { ConflictError, NuboError } from '../errors.js';
 import { AsyncQueue } from './async-queue.js';
 import { decode, type Entry, encode, prefixEnd } from './entry.js';
 import { overloadTolerant } from './fault-policy.js';
+import { ETCD_DEFAULT_MAX_TXN_OPS, GroupCommit } from './group-commit.js';
 import { LeaseHandle } from './lease.js';
 import { rangeAll } from './range-pages.js';
 import { guarded } from './rpc-errors.js';
@@ -20,6 +21,8 @@ export interface StoreOptions {
    * 'overload-tolerant' (see fault-policy.ts), for daemons that must ride out load spikes.
    */
   faultHandling?: 'etcd3-default' | 'overload-tolerant';
+  /** etcd's `--max-txn-ops` (default 128): the limit a grouped transaction is kept within. */
+  maxTxnOps?: number;
 }
 
 export const DEFAULT_CALL_TIMEOUT_MS = 5_000;
@@ -31,6 +34,8 @@ export const DEFAULT_CALL_TIMEOUT_MS = 5_000;
  */
 export class Store {
   readonly client: Etcd3;
+  private group: GroupCommit | undefined;
+  private readonly maxTxnOps: number;
 
   constructor(options: StoreOptions) {
     const etcdOptions: IOptions = {
@@ -46,6 +51,7 @@ export class Store {
       ...(options.faultHandling === 'overload-tolerant' ? { faultHandling: overloadTolerant() } : {}),
     };
     this.client = new Etcd3(etcdOptions);
+    this.maxTxnOps = options.maxTxnOps ?? ETCD_DEFAULT_MAX_TXN_OPS;
   }
 
   async get<S extends TSchema>(key: string, schema?: S): Promise<Entry<Static<S>> | undefined> {
@@ -98,8 +104,15 @@ export class Store {
     return Number(res.deleted);
   }
 
-  txn(): Txn {
-    return new Txn(this.client);
+  /**
+   * A new transaction. `grouped`: it may be sent to etcd together with the
+   * other grouped transactions of this Store that are waiting at that moment
+   * (see GroupCommit: fewer round trips under load, same meaning each).
+   */
+  txn(options: { grouped?: boolean } = {}): Txn {
+    if (!options.grouped) return new Txn(this.client);
+    this.group ??= new GroupCommit(this.client, this.maxTxnOps);
+    return new Txn(this.client, this.group);
   }
 
   /**

@@ -1,24 +1,27 @@
-import type { Etcd3, ICompare, IRequestOp } from 'etcd3';
+import type { Etcd3, IRequestOp } from 'etcd3';
 import { ConflictError } from '../errors.js';
 import { encode, prefixEnd } from './entry.js';
+import type { GroupCommit } from './group-commit.js';
+import { compareOps, failureReads, type Guard, movedKeys } from './guards.js';
 import { guarded } from './rpc-errors.js';
-
-/** One compared key: its mod_revision must still be `modRevision` (0 = must not exist). */
-interface Guard {
-  key: string;
-  modRevision: number;
-}
 
 /**
  * A multi-key change that applies all at once or not at all. Every key read
  * before the change is compared by mod_revision, so a concurrent writer makes
- * the commit fail with a ConflictError naming the keys that moved.
+ * the commit fail with a ConflictError naming the keys that moved. A Txn made
+ * with a GroupCommit may travel to etcd in one transaction with others (see
+ * GroupCommit); its meaning is the same.
  */
 export class Txn {
   private readonly guards: Guard[] = [];
   private readonly ops: IRequestOp[] = [];
+  /** The keys the ops write; undefined once an op writes a range. */
+  private writeKeys: string[] | undefined = [];
 
-  constructor(private readonly client: Etcd3) {}
+  constructor(
+    private readonly client: Etcd3,
+    private readonly group?: GroupCommit,
+  ) {}
 
   /** The key must still be at this mod_revision (as read); 0 means it must not exist. */
   compare(key: string, modRevision: number): this {
@@ -34,6 +37,7 @@ export class Txn {
     this.ops.push({
       request_put: { key: Buffer.from(key), value: encode(value), ...(lease ? { lease } : {}) },
     });
+    this.writeKeys?.push(key);
     return this;
   }
 
@@ -44,11 +48,13 @@ export class Txn {
 
   delete(key: string): this {
     this.ops.push({ request_delete_range: { key: Buffer.from(key) } });
+    this.writeKeys?.push(key);
     return this;
   }
 
   deletePrefix(prefix: string): this {
     this.ops.push({ request_delete_range: { key: Buffer.from(prefix), range_end: prefixEnd(prefix) } });
+    this.writeKeys = undefined;
     return this;
   }
 
@@ -58,21 +64,25 @@ export class Txn {
 
   /** Applies the change; returns the new store revision, or throws ConflictError. */
   async commit(): Promise<number> {
-    const compare: ICompare[] = this.guards.map((g) => ({
-      key: Buffer.from(g.key),
-      target: 'Mod',
-      result: 'Equal',
-      mod_revision: g.modRevision,
-    }));
-    const failure: IRequestOp[] = this.guards.map((g) => ({ request_range: { key: Buffer.from(g.key) } }));
-    const res = await guarded('txn', () => this.client.kv.txn({ compare, success: this.ops, failure }));
+    if (this.group && this.writeKeys && new Set(this.writeKeys).size === this.writeKeys.length) {
+      const outcome = await this.group.commit({
+        guards: this.guards,
+        ops: this.ops,
+        writeKeys: this.writeKeys,
+      });
+      if (outcome.succeeded) return outcome.revision;
+      throw new ConflictError(movedKeys(this.guards, outcome.reads));
+    }
+    // Alone: no group, a range write, or a key written twice (which etcd refuses, and
+    // that refusal must not reach the transactions it would have been grouped with).
+    const res = await guarded('txn', () =>
+      this.client.kv.txn({
+        compare: compareOps(this.guards),
+        success: this.ops,
+        failure: failureReads(this.guards),
+      }),
+    );
     if (res.succeeded) return Number(res.header.revision);
-    throw new ConflictError(this.changedKeys(res.responses));
-  }
-
-  private changedKeys(responses: { response_range?: { kvs: { mod_revision: string }[] } }[]): string[] {
-    return this.guards
-      .filter((g, i) => Number(responses[i]?.response_range?.kvs[0]?.mod_revision ?? 0) !== g.modRevision)
-      .map((g) => g.key);
+    throw new ConflictError(movedKeys(this.guards, res.responses));
   }
 }

@@ -1,0 +1,35 @@
+import type { ICompare, IRequestOp, ITxnResponse } from 'etcd3';
+
+/** One compared key: its mod_revision must still be `modRevision` (0 = must not exist). */
+export interface Guard {
+  key: string;
+  modRevision: number;
+}
+
+/** The compares of a transaction, one per guard. */
+export function compareOps(guards: readonly Guard[]): ICompare[] {
+  return guards.map((g) => ({
+    key: Buffer.from(g.key),
+    target: 'Mod',
+    result: 'Equal',
+    mod_revision: g.modRevision,
+  }));
+}
+
+/** The failure branch: a read of every guarded key, in order, so a refusal can name the keys that moved. */
+export function failureReads(guards: readonly Guard[]): IRequestOp[] {
+  return guards.map((g) => ({ request_range: { key: Buffer.from(g.key) } }));
+}
+
+/** The guards whose key is no longer at the compared revision, by the failure branch's reads. */
+export function movedKeys(guards: readonly Guard[], reads: ITxnResponse['responses']): string[] {
+  return guards.filter((g, i) => revisionRead(reads[i]) !== g.modRevision).map((g) => g.key);
+}
+
+export function guardsHeld(guards: readonly Guard[], reads: ITxnResponse['responses']): boolean {
+  return guards.every((g, i) => revisionRead(reads[i]) === g.modRevision);
+}
+
+function revisionRead(read: ITxnResponse['responses'][number] | undefined): number {
+  return Number(read?.response_range?.kvs[0]?.mod_revision ?? 0);
+}
