@@ -1,17 +1,21 @@
 // Benchmark: 1,000 simulated hosts (fake driver, one SimulatedHostFleet) and a real etcd.
+// Writer (the API's create), scheduler and hosts run in three processes, as
+// the API, the scheduler and the host daemons do in a region; stamps are
+// wall-clock (performance.timeOrigin + now), comparable across them.
 // Anchors (issue 4): ≥ 1,000 placements/s; p99 request → driver call ≤ 50 ms;
 // beside them, raw etcd single-key puts/s at the same concurrency.
 // Run: node --import tsx bench/scheduler-placement.ts [hosts] [rate/s] [seconds] [burst]
+import type { ChildProcess } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FakeDriver, MemoryImageStore, SimulatedHostFleet } from '@nubo/host';
-import { Scheduler } from '@nubo/scheduler';
-import { ConflictError, createLogger, isNuboError, keyLayout, Store } from '@nubo/shared';
+import { ConflictError, isNuboError, keyLayout, Store } from '@nubo/shared';
 import { EtcdCluster, uniquePrefix } from '@nubo/test';
 import { seedImage } from '../test/integration/region-fixture.js';
 import { cpuSeconds, etcdPidOf } from './scheduler-cpu.js';
 import { between, limited, loadAverage, ms, pct, RpcCounter, rawPutsPerSecond } from './scheduler-probes.js';
 import { createVmOneTxn } from './scheduler-writer.js';
+import { ask, type EventLoopDelay, eventLoopDelay, startWorker, wallMs } from './worker-ipc.js';
 
 const arg = (i: number, fallback: number): number => Number(process.argv[i + 2] ?? fallback);
 const HOSTS = arg(0, 1000);
@@ -19,83 +23,56 @@ const RATE = arg(1, 1000);
 const SECONDS = arg(2, 5);
 const BURST = arg(3, 5000);
 const WRITERS = 128; // the API's create calls in flight while the backlog is written
-const log = createLogger('bench', { level: process.env.NUBO_BENCH_LOG ?? 'silent' });
 
 const etcd = await EtcdCluster.start();
 const etcdPid = etcdPidOf(etcd.endpoints[0]!);
 const prefix = uniquePrefix('bench');
 const keys = keyLayout(prefix);
-const storeOptions = { endpoints: etcd.endpoints, faultHandling: 'overload-tolerant' } as const;
-const stores = {
-  writer: new Store(storeOptions),
-  scheduler: new Store(storeOptions),
-  hosts: new Store(storeOptions),
-};
-const counters = Object.fromEntries(Object.entries(stores).map(([k, s]) => [k, new RpcCounter(s)])) as Record<
-  keyof typeof stores,
-  RpcCounter
->;
-const image = await seedImage(stores.writer, keys);
+const writer = new Store({ endpoints: etcd.endpoints, faultHandling: 'overload-tolerant' });
+const writerRpc = new RpcCounter(writer);
+const image = await seedImage(writer, keys);
+const env = { BENCH_ETCD: etcd.endpoints.join(','), BENCH_PREFIX: prefix, BENCH_HOSTS: String(HOSTS) };
 
-const stamps = {
-  asked: new Map<string, number>(),
-  written: new Map<string, number>(),
-  seen: new Map<string, number>(),
-  driver: new Map<string, number>(),
-  running: new Map<string, number>(),
+type Snapshot = { calls: number; inFlightSum: number };
+type Cpu = NodeJS.CpuUsage;
+const cpuMs = (a: Cpu, b: Cpu) => (b.user - a.user + b.system - a.system) / 1000;
+const rpcSince = (a: Snapshot, b: Snapshot) => {
+  const calls = b.calls - a.calls;
+  return { calls, meanInFlight: calls ? (b.inFlightSum - a.inFlightSum) / calls : 0 };
 };
 
-const t0 = performance.now();
-const fleet = new SimulatedHostFleet({
-  store: stores.hosts,
-  prefix,
-  log,
-  leaseTtlSeconds: 60,
-  reconcileIntervalMs: 600_000,
-  maxTxnOps: 4096,
-  hosts: Array.from({ length: HOSTS }, (_, i) => {
-    const driver = new FakeDriver();
-    driver.onCall = (op, vmId) => {
-      if (op === 'define') stamps.driver.set(vmId, performance.now());
-    };
-    return { hostname: `sim-${String(i).padStart(4, '0')}`, driver, images: new MemoryImageStore() };
-  }),
+// The hosts, in their own process.
+const fleet = await startWorker(new URL('./scheduler-fleet-worker.ts', import.meta.url), env);
+let running = 0;
+fleet.on('message', (m: { running?: number }) => {
+  if (m.running !== undefined) running = m.running;
 });
-fleet.onDispatch = (_host, req) => {
-  if (req.kind === 'build') stamps.seen.set(req.vmId, performance.now());
-};
-for (const w of fleet.workers.values())
-  w.onOutcome = (req, outcome) => {
-    if (req.kind === 'build' && outcome === 'done') stamps.running.set(req.vmId, performance.now());
-  };
-await fleet.start();
-console.log(`${HOSTS} simulated hosts registered and reconciled in ${ms(performance.now() - t0)}`);
+console.log(
+  `${HOSTS} simulated hosts registered and reconciled in ${ms(await ask<number>(fleet, 'registered'))}`,
+);
 
-const placedAt: { t: number; n: number }[] = [];
-async function startScheduler(id: string): Promise<Scheduler> {
-  const scheduler = new Scheduler(
-    stores.scheduler,
-    {
-      prefix,
-      schedulerId: id,
-      cpuRatio: 4,
-      ramRatio: 1,
-      diskRatio: 1,
-      weigher: 'spread',
-      maxTxnOps: 4096,
-      maxTxnBytes: 1_000_000,
-      leaseTtlSeconds: 10,
-      hostLostGraceMs: 600_000,
-    },
-    log,
-  );
-  scheduler.onBatch = (r) => placedAt.push({ t: performance.now(), n: r.placed + r.unresourced });
-  scheduler.start();
-  while (!scheduler.isLeader) await sleep(1);
-  return scheduler;
+// A scheduler, in its own process: booted first, so `lead` times the scheduler, not node's start.
+const batches: { t: number; n: number }[] = [];
+async function bootScheduler(id: string): Promise<ChildProcess> {
+  const child = await startWorker(new URL('./scheduler-worker.ts', import.meta.url), {
+    ...env,
+    BENCH_SCHEDULER_ID: id,
+  });
+  child.on('message', (m: { batch?: { t: number; n: number } }) => {
+    if (m.batch) batches.push(m.batch);
+  });
+  return child;
 }
-let scheduler = await startScheduler('bench-1');
+const lead = (child: ChildProcess) => ask<{ led: number; placing: number }>(child, 'start');
+async function stopWorker(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  await ask(child, 'stop');
+  await exited;
+}
+let scheduler = await bootScheduler('bench-1');
+await lead(scheduler);
 
+const stamps = { asked: new Map<string, number>(), written: new Map<string, number>() };
 let failedWrites = 0;
 async function request(): Promise<void> {
   try {
@@ -107,69 +84,112 @@ async function request(): Promise<void> {
 }
 
 async function write(): Promise<void> {
-  const t = performance.now();
+  const t = wallMs();
   const shape = { imageId: image.id, cpus: 1, ramMiB: 512, diskGiB: 10 };
   // A random MAC (24 bits) collides now and then among thousands of VMs: the API retries, so do we.
-  const vm = await createVmOneTxn(stores.writer, keys, shape).catch((err) => {
+  const vm = await createVmOneTxn(writer, keys, shape).catch((err) => {
     if (!(err instanceof ConflictError)) throw err;
-    return createVmOneTxn(stores.writer, keys, shape);
+    return createVmOneTxn(writer, keys, shape);
   });
   stamps.asked.set(vm.id, t);
-  stamps.written.set(vm.id, performance.now());
+  stamps.written.set(vm.id, wallMs());
 }
 
 async function until(n: number, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (stamps.running.size < n && Date.now() < deadline) await sleep(5);
+  while (running < n && Date.now() < deadline) await sleep(5);
 }
 
-// Phase 1: a steady offered load, for latency.
-const steady = RATE * SECONDS;
-const perTick = Math.max(1, Math.round(RATE / 100));
-const writes: Promise<void>[] = [];
-const start1 = performance.now();
-for (let sent = 0; sent < steady; sent += perTick) {
-  const wait = start1 + (sent / RATE) * 1000 - performance.now();
-  if (wait > 0) await sleep(wait);
-  for (let k = 0; k < perTick && sent + k < steady; k++) writes.push(request());
+/** Offers `count` creates at RATE per second (open loop); resolves when all are written. */
+async function offer(count: number): Promise<void> {
+  const perTick = Math.max(1, Math.round(RATE / 100));
+  const writes: Promise<void>[] = [];
+  const began = performance.now();
+  for (let sent = 0; sent < count; sent += perTick) {
+    const wait = began + (sent / RATE) * 1000 - performance.now();
+    if (wait > 0) await sleep(wait);
+    for (let k = 0; k < perTick && sent + k < count; k++) writes.push(request());
+  }
+  await Promise.all(writes);
 }
-await Promise.all(writes);
-await until(steady - failedWrites);
+
+// Warm-up, not counted: one second of the load, so the measured VMs meet
+// daemons that have built VMs before (JIT-compiled paths, open streams).
+const warmUp = RATE;
+await offer(warmUp);
+await until(warmUp - failedWrites);
+stamps.asked.clear();
+stamps.written.clear();
+
+// Phase 1: a steady offered load, for latency, once the scheduler is placing.
+const steady = RATE * SECONDS;
+const writerDelay = monitorEventLoopDelay({ resolution: 2 });
+writerDelay.enable();
+await Promise.all([ask(fleet, 'eventLoopReset'), ask(scheduler, 'eventLoopReset')]);
+const start1 = performance.now();
+await offer(steady);
+await until(warmUp + steady - failedWrites);
 const offeredSeconds = (performance.now() - start1) / 1000;
-const lat = {
-  toDriver: between(stamps.asked, stamps.driver),
-  toRunning: between(stamps.asked, stamps.running),
-  write: between(stamps.asked, stamps.written),
-  place: between(stamps.written, stamps.seen),
-  claim: between(stamps.seen, stamps.driver),
-  finish: between(stamps.driver, stamps.running),
+const delays: Record<string, EventLoopDelay> = {
+  writer: eventLoopDelay(writerDelay),
+  scheduler: await ask<EventLoopDelay>(scheduler, 'eventLoop'),
+  hosts: await ask<EventLoopDelay>(fleet, 'eventLoop'),
 };
-const steadyRunning = stamps.running.size;
+writerDelay.disable();
+const hostStamps = Object.fromEntries(
+  Object.entries(await ask<Record<string, [string, number][]>>(fleet, 'stamps')).map(([k, v]) => [
+    k,
+    new Map(v),
+  ]),
+) as Record<'seen' | 'driver' | 'running', Map<string, number>>;
+const lat = {
+  toDriver: between(stamps.asked, hostStamps.driver),
+  toRunning: between(stamps.asked, hostStamps.running),
+  write: between(stamps.asked, stamps.written),
+  place: between(stamps.written, hostStamps.seen),
+  claim: between(hostStamps.seen, hostStamps.driver),
+  finish: between(hostStamps.driver, hostStamps.running),
+};
+const steadyRunning = running;
 
 // Phase 2: throughput. With no scheduler running, WRITERS creates in flight write BURST
 // requests; then a new scheduler leads and places the backlog while the hosts build it.
-await scheduler.stop();
+await stopWorker(scheduler);
+scheduler = await bootScheduler('bench-2');
 const failedBefore = failedWrites;
 const writeStart = performance.now();
-const writeRpc = counters.writer.snapshot();
+const writeRpc = writerRpc.snapshot();
 await limited(BURST, WRITERS, () => request());
 const writeSeconds = (performance.now() - writeStart) / 1000;
-const writeInFlight = counters.writer.since(writeRpc).meanInFlight;
-const rpcBefore = Object.fromEntries(Object.entries(counters).map(([k, c]) => [k, c.snapshot()]));
-const cpuBefore = { node: process.cpuUsage(), etcd: cpuSeconds(etcdPid) };
-const placedBefore = placedAt.length;
-const start2 = performance.now();
-scheduler = await startScheduler('bench-2');
-const led = performance.now();
+const writeInFlight = writerRpc.since(writeRpc).meanInFlight;
+const measure = async () => ({
+  rpc: {
+    writer: writerRpc.snapshot(),
+    scheduler: await ask<Snapshot>(scheduler, 'rpc'),
+    hosts: await ask<Snapshot>(fleet, 'rpc'),
+  },
+  cpu: {
+    writer: process.cpuUsage(),
+    scheduler: await ask<Cpu>(scheduler, 'cpu'),
+    hosts: await ask<Cpu>(fleet, 'cpu'),
+  },
+  etcd: cpuSeconds(etcdPid),
+});
+const before = await measure();
+const placedBefore = batches.length;
+const start2 = wallMs();
+const { led, placing } = await lead(scheduler);
 await until(steadyRunning + BURST - (failedWrites - failedBefore));
-const end2 = performance.now();
+const end2 = wallMs();
+const after = await measure();
 const burstSeconds = (end2 - start2) / 1000;
-const burstBatches = placedAt.slice(placedBefore);
+const burstBatches = batches.slice(placedBefore);
 const placed = burstBatches.reduce((a, b) => a + b.n, 0);
 const placeSeconds = ((burstBatches.at(-1)?.t ?? end2) - start2) / 1000;
-const nodeCpu = process.cpuUsage(cpuBefore.node);
-const etcdCpu = cpuSeconds(etcdPid) - cpuBefore.etcd;
-const rpc = Object.fromEntries(Object.entries(counters).map(([k, c]) => [k, c.since(rpcBefore[k]!)]));
+const partNames = ['writer', 'scheduler', 'hosts'] as const;
+const nodeCpuMs = partNames.reduce((a, k) => a + cpuMs(before.cpu[k], after.cpu[k]), 0);
+const etcdCpu = after.etcd - before.etcd;
+const rpc = Object.fromEntries(partNames.map((k) => [k, rpcSince(before.rpc[k], after.rpc[k])]));
 const inFlight = Object.values(rpc).reduce((a, r) => a + r.meanInFlight, 0);
 
 // The anchor: raw etcd at the writer's concurrency, at 64 (the recipe's figure) and at 1.
@@ -185,7 +205,7 @@ console.log(
   `\nmachine: ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}, load average ${loadAverage()}`,
 );
 console.log(
-  `steady: ${steady} VMs offered at ${RATE}/s over ${offeredSeconds.toFixed(1)} s, ${lat.toRunning.length} running`,
+  `steady: ${steady} VMs offered at ${RATE}/s over ${offeredSeconds.toFixed(1)} s (after ${warmUp} not counted), ${lat.toRunning.length} running`,
 );
 line('request → driver call (≤ 50 ms)', lat.toDriver);
 line('request → running', lat.toRunning);
@@ -194,10 +214,15 @@ line('  written → host sees request', lat.place);
 line('  host: claim + spec → driver call', lat.claim);
 line('  driver call → running (finish)', lat.finish);
 console.log(
+  `  event-loop delay p99 / max: ${Object.entries(delays)
+    .map(([k, d]) => `${k} ${ms(d.p99)} / ${ms(d.max)}`)
+    .join(', ')}`,
+);
+console.log(
   `backlog: ${BURST} creates written in ${writeSeconds.toFixed(2)} s with no scheduler (${(BURST / writeSeconds).toFixed(0)}/s, ${WRITERS} in flight)`,
 );
 console.log(
-  `  placements/s: ${(placed / placeSeconds).toFixed(0)} (≥ 1,000): ${placed} in ${placeSeconds.toFixed(2)} s from the new leader's start (${ms(led - start2)} to lead), ${burstBatches.length} batches`,
+  `  placements/s: ${(placed / placeSeconds).toFixed(0)} (≥ 1,000): ${placed} in ${placeSeconds.toFixed(2)} s from the new leader's start (${ms(led - start2)} to lead, ${ms(placing - start2)} until placing: view and requests loaded), ${burstBatches.length} batches`,
 );
 console.log(
   `  running/s:    ${(BURST / burstSeconds).toFixed(0)} (all running after ${burstSeconds.toFixed(2)} s)`,
@@ -209,7 +234,7 @@ console.log(
     .join(' + ')}; ${inFlight.toFixed(0)} in flight on average`,
 );
 console.log(
-  `  round-trips/s: ${(total / burstSeconds).toFixed(0)}; CPU per VM: node ${((nodeCpu.user + nodeCpu.system) / 1e3 / BURST).toFixed(2)} ms, etcd ${((etcdCpu * 1e3) / BURST).toFixed(2)} ms`,
+  `  round-trips/s: ${(total / burstSeconds).toFixed(0)}; CPU per VM: node ${(nodeCpuMs / BURST).toFixed(2)} ms (writer, scheduler and hosts), etcd ${((etcdCpu * 1e3) / BURST).toFixed(2)} ms`,
 );
 if (failedWrites > 0)
   console.log(`creates that hit the call deadline (counted, not retried): ${failedWrites}`);
@@ -217,9 +242,9 @@ console.log(
   `anchor: raw etcd single-key puts/s: ${raw.rate.toFixed(0)} at ${concurrency} in flight (the writer's), p50/p99 ${ms(raw.p50)} / ${ms(raw.p99)}; ${raw64.rate.toFixed(0)} at 64, p50/p99 ${ms(raw64.p50)} / ${ms(raw64.p99)}; ${raw1.rate.toFixed(0)} at 1, p50/p99 ${ms(raw1.p50)} / ${ms(raw1.p99)}`,
 );
 
-await scheduler.stop();
-await fleet.stop({ revoke: true });
-await stores.writer.deletePrefix(prefix);
-for (const s of [...Object.values(stores), anchorStore]) await s.close();
+await stopWorker(scheduler);
+await stopWorker(fleet);
+await writer.deletePrefix(prefix);
+for (const s of [writer, anchorStore]) await s.close();
 await etcd.dispose();
 process.exit(0);

@@ -1,5 +1,5 @@
 // The benchmark's load: what the API's create writes (docs/requests.md), in
-// one transaction per VM. Each VM gets a new project, so its quota usage is
+// one transaction per VM, grouped with the others in flight as the API sends them. Each VM gets a new project, so its quota usage is
 // created (compared as absent) without a read first, as an API holding a
 // watched view of usage would; test/integration/region-fixture.ts reads it.
 import { randomUUID } from 'node:crypto';
@@ -32,7 +32,7 @@ export async function createVmOneTxn(store: Store, keys: Keys, shape: Shape): Pr
   const req: SchedulerRequest = { id: randomUUID(), kind: 'place', vmId: id, createdAt: now };
   const usage = { vms: 1, cpus: shape.cpus, ramMiB: shape.ramMiB, diskGiB: shape.diskGiB };
   await store
-    .txn()
+    .txn({ grouped: true })
     .create(keys.vms.one(id), vm)
     .create(keys.vmNames.one(projectId, vm.name), id)
     .create(keys.macs.one(mac), { vmId: id, networkId })

@@ -14,6 +14,7 @@ import type { ImageSource } from './image-source.js';
 import type { ReconcileReport } from './reconcile.js';
 import { Registration } from './registration.js';
 import type { RunOutcome } from './runner.js';
+import { precompileHostSchemas } from './schemas.js';
 
 export interface HostDaemonOptions {
   store: Store;
@@ -73,6 +74,7 @@ export class HostDaemon {
 
   async start(): Promise<void> {
     const { store, driver, hostname, log } = this.options;
+    precompileHostSchemas();
     const reported = await driver.capacity();
     this.registration = new Registration(
       store,

@@ -13,6 +13,7 @@ import type { HypervisorDriver } from './driver.js';
 import { FleetRegistration } from './fleet-registration.js';
 import { HostWorker } from './host-worker.js';
 import type { ImageSource } from './image-source.js';
+import { precompileHostSchemas } from './schemas.js';
 import { TxnBatcher } from './txn-batcher.js';
 
 export interface SimulatedHost {
@@ -78,6 +79,7 @@ export class SimulatedHostFleet {
   /** Registers every host under one lease, starts the shared watch, reconciles each host once. */
   async start(): Promise<void> {
     const { store, log } = this.options;
+    precompileHostSchemas();
     const hosts = await Promise.all(
       this.options.hosts.map(async (h) => ({
         name: h.hostname,

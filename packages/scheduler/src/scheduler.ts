@@ -1,5 +1,19 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConflictError, follow, keyLayout, type Logger, SchedulerRequest, type Store } from '@nubo/shared';
+import {
+  Allocation,
+  ConflictError,
+  follow,
+  Host,
+  HostLiveness,
+  Image,
+  keyLayout,
+  type Logger,
+  precompile,
+  QuotaUsage,
+  SchedulerRequest,
+  type Store,
+  Vm,
+} from '@nubo/shared';
 import { ClusterView } from './cluster-view.js';
 import type { SchedulerConfig } from './config.js';
 import type { Fence, SchedulerContext } from './context.js';
@@ -28,6 +42,8 @@ export class Scheduler {
     private readonly settings: SchedulerSettings,
     private readonly log: Logger,
   ) {
+    // Compiled now, not on the first batch (see `precompile`).
+    precompile([SchedulerRequest, Vm, Image, Host, Allocation, HostLiveness, QuotaUsage]);
     const key = keyLayout(settings.prefix).elections.one('scheduler');
     this.leadership = new Leadership(store, key, settings.schedulerId, settings.leaseTtlSeconds, log);
   }
@@ -35,6 +51,18 @@ export class Scheduler {
   get isLeader(): boolean {
     return this.leadership.leading;
   }
+
+  /**
+   * Leading, with the cluster view loaded and the requests listed: from here
+   * a new request is placed as soon as its watch event arrives. Between
+   * winning the election and this, requests wait (the view of 1,000 hosts
+   * takes a moment to load).
+   */
+  get isPlacing(): boolean {
+    return this.placing;
+  }
+
+  private placing = false;
 
   start(): void {
     this.running ??= this.leadership.run((fence, signal) => this.lead(fence, signal));
@@ -69,14 +97,17 @@ export class Scheduler {
       keys.requests.scheduler.prefix,
       { schema: SchedulerRequest, signal },
       (ev) => {
-        if (ev.type === 'reset') work.reset(ev.entries);
-        else if (ev.type === 'put') work.add(ev.entry);
+        if (ev.type === 'reset') {
+          work.reset(ev.entries);
+          this.placing = true;
+        } else if (ev.type === 'put') work.add(ev.entry);
         else work.remove(ev.key.slice(keys.requests.scheduler.prefix.length));
       },
     );
     try {
       await Promise.race([this.drain(ctx, work, signal), requests, done]);
     } finally {
+      this.placing = false;
       clearTimeout(grace);
       work.close();
     }

@@ -61,4 +61,4 @@ export { DEFAULT_CALL_TIMEOUT_MS, Store, type StoreOptions } from './store/store
 export { Txn } from './store/txn.js';
 export { CompactedError, type WatchChange, type WatchEvent } from './store/watch.js';
 export { DEFAULT_SIZE_UNIT, formatSize, parseSize, parseSizeMiB } from './units.js';
-export { ajv, isValid, toDetails, validate } from './validate.js';
+export { ajv, isValid, precompile, toDetails, validate } from './validate.js';
