@@ -7,9 +7,11 @@ import { createLogger, Store } from '@nubo/shared';
 import { RpcCounter } from './scheduler-probes.js';
 import { serve, tell, wallMs } from './worker-ipc.js';
 
+// The harness's etcd takes 4,096 ops per transaction; the fleet's grouped claims and finishes use 1,024.
 const store = new Store({
   endpoints: (process.env.BENCH_ETCD ?? '').split(','),
   faultHandling: 'overload-tolerant',
+  maxTxnOps: 1024,
 });
 const rpc = new RpcCounter(store);
 const log = createLogger('bench-fleet', { level: process.env.NUBO_BENCH_LOG ?? 'silent' });

@@ -1,4 +1,4 @@
-import { FakeDriver, MemoryImageStore, SimulatedHostFleet, TxnBatcher } from '@nubo/host';
+import { FakeDriver, groupedCommit, MemoryImageStore, SimulatedHostFleet } from '@nubo/host';
 import { HostLiveness, Store } from '@nubo/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVm, vmInState } from './region-fixture.js';
@@ -51,19 +51,19 @@ describe('many simulated hosts in one process (SimulatedHostFleet)', () => {
     const key = (n: string) => `${region.prefix}batch-test/${n}`;
     const rev = await region.store.put(key('a'), 1);
     await region.store.put(key('b'), 1);
-    const batcher = new TxnBatcher(store, 128);
+    const commit = groupedCommit(store);
     const [stale, fresh, read] = await Promise.all([
-      batcher.commit({
+      commit({
         compare: [{ key: key('b'), modRevision: rev }],
         puts: [{ key: key('b'), value: 2 }],
         reads: [],
       }),
-      batcher.commit({
+      commit({
         compare: [{ key: key('a'), modRevision: rev }],
         puts: [{ key: key('a'), value: 2 }],
         reads: [],
       }),
-      batcher.commit({ compare: [], puts: [], reads: [{ key: key('a') }, { key: key('none') }] }),
+      commit({ compare: [], puts: [], reads: [{ key: key('a') }, { key: key('none') }] }),
     ]);
     expect(stale).toBeUndefined();
     expect(fresh).toBeDefined();

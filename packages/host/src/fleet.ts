@@ -8,13 +8,13 @@ import {
   type Resources,
   type Store,
 } from '@nubo/shared';
+import { groupedCommit } from './commit.js';
 import { definedOnly } from './daemon.js';
 import type { HypervisorDriver } from './driver.js';
 import { FleetRegistration } from './fleet-registration.js';
 import { HostWorker } from './host-worker.js';
 import type { ImageSource } from './image-source.js';
 import { precompileHostSchemas } from './schemas.js';
-import { TxnBatcher } from './txn-batcher.js';
 
 export interface SimulatedHost {
   hostname: string;
@@ -30,12 +30,14 @@ export interface SimulatedHostFleetOptions {
   log: Logger;
   leaseTtlSeconds?: number;
   reconcileIntervalMs?: number;
-  /** etcd's `--max-txn-ops` (128 by default): registration is written in transactions of this size. */
+  /**
+   * etcd's `--max-txn-ops` (128 by default): registration is written in
+   * transactions of this size. Claims, spec reads and finishes are grouped
+   * within the Store's own `maxTxnOps`.
+   */
   maxTxnOps?: number;
   bridgeFor?: (network: Network) => string | undefined | Promise<string | undefined>;
 }
-
-const MAX_BATCH_OPS = 1024;
 
 /** How many hosts reconcile at once: enough to finish 1,000 quickly, few enough not to swamp etcd. */
 const RECONCILE_CONCURRENCY = 16;
@@ -59,8 +61,7 @@ export class SimulatedHostFleet {
 
   constructor(private readonly options: SimulatedHostFleetOptions) {
     this.keys = keyLayout(options.prefix);
-    // Capped: a merged transaction carries whole VM records, and etcd limits a request to 1.5 MiB.
-    const batcher = new TxnBatcher(options.store, Math.min(options.maxTxnOps ?? 128, MAX_BATCH_OPS));
+    const commit = groupedCommit(options.store);
     for (const h of options.hosts) {
       const worker = new HostWorker({
         store: options.store,
@@ -69,7 +70,7 @@ export class SimulatedHostFleet {
         driver: h.driver,
         images: h.images,
         log: options.log.child({ host: h.hostname }),
-        commit: batcher.commit,
+        commit,
         ...(options.bridgeFor ? { bridgeFor: options.bridgeFor } : {}),
       });
       this.workers.set(h.hostname, worker);

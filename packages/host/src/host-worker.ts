@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { type Entry, HostRequest, type Keys, type Logger, type Network, type Store } from '@nubo/shared';
+import { type Commit, directCommit } from './commit.js';
 import type { HypervisorDriver } from './driver.js';
 import type { ImageSource } from './image-source.js';
 import { type ReconcileReport, reconcile } from './reconcile.js';
 import { type RunnerDeps, type RunOutcome, runRequest } from './runner.js';
 import { resolveSpec, type SpecSources } from './spec.js';
-import { type Commit, directCommit } from './txn-batcher.js';
 import { VmLocks } from './vm-locks.js';
 
 export interface HostWorkerOptions {

@@ -1,3 +1,4 @@
+export { type Commit, directCommit, groupedCommit } from './commit.js';
 export { HostConfig } from './config.js';
 export { HostDaemon, type HostDaemonOptions } from './daemon.js';
 export {
@@ -51,5 +52,4 @@ export { type ReconcileReport, reconcile } from './reconcile.js';
 export { Registration, type RegistrationOptions } from './registration.js';
 export { type RunOutcome, runRequest } from './runner.js';
 export { resolveSpec, type SpecSources } from './spec.js';
-export { type Commit, directCommit, TxnBatcher } from './txn-batcher.js';
 export { VmLocks } from './vm-locks.js';

@@ -1,8 +1,8 @@
 import { ConflictError, type Entry, HostRequest, type Keys, type Logger, type Store, Vm } from '@nubo/shared';
+import type { Commit } from './commit.js';
 import { addFinishingWrites } from './finish.js';
 import { type ActContext, HANDLERS } from './handlers.js';
 import { SpecTxn } from './spec-txn.js';
-import type { Commit } from './txn-batcher.js';
 import type { VmLocks } from './vm-locks.js';
 
 export type RunOutcome = 'done' | 'failed' | 'dropped' | 'taken' | 'retry';

@@ -1,7 +1,8 @@
 import type { TSchema } from '@sinclair/typebox';
-import type { IRequestOp } from 'etcd3';
-import { decode, type Entry, encode } from './entry.js';
-import { compareOps, type Guard } from './guards.js';
+import type { IRequestOp, ITxnResponse } from 'etcd3';
+import { decodeRead, type Entry, encode } from './entry.js';
+import type { GroupCommit } from './group-commit.js';
+import { compareOps, type Guard, readOps } from './guards.js';
 import { guarded } from './rpc-errors.js';
 import type { Store } from './store.js';
 
@@ -26,25 +27,44 @@ export interface CommitAndReadResult {
 /**
  * A compare-and-write that also reads keys in the same round-trip: a daemon
  * claims a request and reads the VM it is about in one transaction. Returns
- * undefined when a compare failed (nothing was written).
+ * undefined when a compare failed (nothing was written). With a `group`, it
+ * is sent through that GroupCommit with whatever else is waiting (a fleet of
+ * simulated hosts shares its round trips so).
  */
 export async function commitAndRead(
   store: Store,
   spec: CommitAndReadSpec,
+  options: { group?: GroupCommit } = {},
 ): Promise<CommitAndReadResult | undefined> {
-  const compare = compareOps(spec.compare);
   const writes: IRequestOp[] = [
     ...spec.puts.map((p) => ({ request_put: { key: Buffer.from(p.key), value: encode(p.value) } })),
     ...(spec.deletes ?? []).map((key) => ({ request_delete_range: { key: Buffer.from(key) } })),
   ];
-  const reads: IRequestOp[] = spec.reads.map((r) => ({ request_range: { key: Buffer.from(r.key) } }));
-  const res = await guarded('txn', () =>
-    store.client.kv.txn({ compare, success: [...writes, ...reads], failure: [] }),
-  );
-  if (!res.succeeded) return undefined;
-  const entries = res.responses.slice(writes.length).map((r, i) => {
-    const kv = r.response_range?.kvs[0];
-    return kv ? decode(kv, spec.reads[i]!.schema) : undefined;
-  });
-  return { revision: Number(res.header.revision), entries };
+  const readKeys = spec.reads.map((r) => r.key);
+  let revision: number;
+  let reads: ITxnResponse['responses'];
+  if (options.group) {
+    const writeKeys = [...spec.puts.map((p) => p.key), ...(spec.deletes ?? [])];
+    const outcome = await options.group.commit({
+      guards: spec.compare,
+      ops: writes,
+      reads: readKeys,
+      writeKeys,
+    });
+    if (!outcome.succeeded) return undefined;
+    ({ revision, reads } = outcome);
+  } else {
+    const res = await guarded('txn', () =>
+      store.client.kv.txn({
+        compare: compareOps(spec.compare),
+        success: [...writes, ...readOps(readKeys)],
+        failure: [],
+      }),
+    );
+    if (!res.succeeded) return undefined;
+    revision = Number(res.header.revision);
+    reads = res.responses.slice(writes.length);
+  }
+  const entries = reads.map((r, i) => decodeRead(r, spec.reads[i]!.schema));
+  return { revision, entries };
 }

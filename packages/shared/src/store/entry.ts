@@ -1,5 +1,5 @@
 import type { Static, TSchema } from '@sinclair/typebox';
-import type { IKeyValue } from 'etcd3';
+import type { IKeyValue, ITxnResponse } from 'etcd3';
 import { NuboError } from '../errors.js';
 import { validate } from '../validate.js';
 
@@ -35,6 +35,15 @@ export function decode<S extends TSchema>(kv: IKeyValue, schema?: S): Entry<Stat
     version: Number(kv.version),
     lease: String(kv.lease ?? '0'),
   };
+}
+
+/** The entry a single-key read in a transaction found, or undefined when the key does not exist. */
+export function decodeRead<S extends TSchema>(
+  response: ITxnResponse['responses'][number] | undefined,
+  schema?: S,
+): Entry<Static<S>> | undefined {
+  const kv = response?.response_range?.kvs[0];
+  return kv ? decode(kv, schema) : undefined;
 }
 
 /** The `range_end` that makes a range cover every key with this prefix. */

@@ -16,18 +16,19 @@ export function compareOps(guards: readonly Guard[]): ICompare[] {
   }));
 }
 
+/** A read of each key, in order, as transaction ops. */
+export function readOps(keys: readonly string[]): IRequestOp[] {
+  return keys.map((key) => ({ request_range: { key: Buffer.from(key) } }));
+}
+
 /** The failure branch: a read of every guarded key, in order, so a refusal can name the keys that moved. */
 export function failureReads(guards: readonly Guard[]): IRequestOp[] {
-  return guards.map((g) => ({ request_range: { key: Buffer.from(g.key) } }));
+  return readOps(guards.map((g) => g.key));
 }
 
 /** The guards whose key is no longer at the compared revision, by the failure branch's reads. */
 export function movedKeys(guards: readonly Guard[], reads: ITxnResponse['responses']): string[] {
   return guards.filter((g, i) => revisionRead(reads[i]) !== g.modRevision).map((g) => g.key);
-}
-
-export function guardsHeld(guards: readonly Guard[], reads: ITxnResponse['responses']): boolean {
-  return guards.every((g, i) => revisionRead(reads[i]) === g.modRevision);
 }
 
 function revisionRead(read: ITxnResponse['responses'][number] | undefined): number {

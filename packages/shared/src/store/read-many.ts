@@ -1,5 +1,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
-import { decode, type Entry } from './entry.js';
+import { decodeRead, type Entry } from './entry.js';
+import { ETCD_DEFAULT_MAX_TXN_OPS } from './group-commit.js';
+import { readOps } from './guards.js';
 import { guarded } from './rpc-errors.js';
 import type { Store } from './store.js';
 
@@ -28,7 +30,7 @@ export async function readMany<S extends TSchema>(
 }
 
 /** etcd's default `--max-txn-ops`. */
-export const DEFAULT_READ_CHUNK = 128;
+export const DEFAULT_READ_CHUNK = ETCD_DEFAULT_MAX_TXN_OPS;
 
 async function readChunk<S extends TSchema>(
   store: Store,
@@ -38,13 +40,10 @@ async function readChunk<S extends TSchema>(
   const res = await guarded('readMany', () =>
     store.client.kv.txn({
       compare: [],
-      success: keys.map((key) => ({ request_range: { key: Buffer.from(key) } })),
+      success: readOps(keys),
       failure: [],
     }),
   );
-  const entries = res.responses.map((r) => {
-    const kv = r.response_range?.kvs[0];
-    return kv ? decode(kv, schema) : undefined;
-  });
+  const entries = res.responses.map((r) => decodeRead(r, schema));
   return { entries, revision: Number(res.header.revision) };
 }

@@ -35,7 +35,8 @@ export const DEFAULT_CALL_TIMEOUT_MS = 5_000;
 export class Store {
   readonly client: Etcd3;
   private group: GroupCommit | undefined;
-  private readonly maxTxnOps: number;
+  /** etcd's `--max-txn-ops` as configured (see StoreOptions). */
+  readonly maxTxnOps: number;
 
   constructor(options: StoreOptions) {
     const etcdOptions: IOptions = {

@@ -64,17 +64,16 @@ export class Txn {
 
   /** Applies the change; returns the new store revision, or throws ConflictError. */
   async commit(): Promise<number> {
-    if (this.group && this.writeKeys && new Set(this.writeKeys).size === this.writeKeys.length) {
+    if (this.group) {
       const outcome = await this.group.commit({
         guards: this.guards,
         ops: this.ops,
+        reads: [],
         writeKeys: this.writeKeys,
       });
       if (outcome.succeeded) return outcome.revision;
-      throw new ConflictError(movedKeys(this.guards, outcome.reads));
+      throw new ConflictError(outcome.moved);
     }
-    // Alone: no group, a range write, or a key written twice (which etcd refuses, and
-    // that refusal must not reach the transactions it would have been grouped with).
     const res = await guarded('txn', () =>
       this.client.kv.txn({
         compare: compareOps(this.guards),
