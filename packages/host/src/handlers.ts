@@ -1,11 +1,22 @@
-import type { HostRequest, HostRequestKind, Vm } from '@nubo/shared';
+import type { Entry, HostRequest, HostRequestKind, Vm } from '@nubo/shared';
 import { type DomainSpec, domainName, type HypervisorDriver } from './driver.js';
+
+/** Entries already read (by the claim), by key; undefined: read and absent. */
+export type KnownEntries = ReadonlyMap<string, Entry<unknown> | undefined>;
+
+type Sizes = Pick<Vm, 'cpus' | 'ramMiB' | 'diskGiB'>;
 
 /** What a handler needs from the daemon. */
 export interface ActContext {
   me: string;
   driver: HypervisorDriver;
-  spec: (vm: Vm, sizes?: Pick<Vm, 'cpus' | 'ramMiB' | 'diskGiB'>) => Promise<DomainSpec>;
+  /** The VM's domain spec; `known` saves reading what the claim has read already. */
+  spec: (vm: Vm, sizes?: Sizes, known?: KnownEntries) => Promise<DomainSpec>;
+}
+
+/** The same spec source, given what the claim read. */
+export function withKnown(spec: ActContext['spec'], known: KnownEntries): ActContext['spec'] {
+  return (vm, sizes) => spec(vm, sizes, known);
 }
 
 /** One kind of host request: when it applies, what it does to the hypervisor, where it leaves the VM. */

@@ -51,7 +51,7 @@ export class HostWorker {
       store,
       keys,
       claimId: `${hostname}/${process.pid}/${randomBytes(4).toString('hex')}`,
-      act: { me: hostname, driver, spec: (vm, sizes) => resolveSpec(spec, vm, sizes) },
+      act: { me: hostname, driver, spec: (vm, sizes, known) => resolveSpec(spec, vm, sizes, known) },
       locks: this.locks,
       log,
     };

@@ -1,7 +1,7 @@
 import { ConflictError, type Entry, HostRequest, type Keys, type Logger, type Store, Vm } from '@nubo/shared';
 import type { Commit } from './commit.js';
 import { addFinishingWrites } from './finish.js';
-import { type ActContext, HANDLERS } from './handlers.js';
+import { type ActContext, HANDLERS, type KnownEntries, withKnown } from './handlers.js';
 import { SpecTxn } from './spec-txn.js';
 import type { VmLocks } from './vm-locks.js';
 
@@ -30,21 +30,22 @@ const FINISH_ATTEMPTS = 5;
 export async function runRequest(deps: RunnerDeps, entry: Entry<HostRequest>): Promise<RunOutcome> {
   const claimed = await claim(deps, entry);
   if (!claimed) return 'taken';
-  return deps.locks.with(entry.value.vmId, () =>
-    carryOut(deps, entry.value, entry.key, claimed.rev, claimed.vm),
-  );
+  return deps.locks.with(entry.value.vmId, () => carryOut(deps, entry.value, entry.key, claimed));
 }
 
-/** A claimed request's revision, and its VM when the claim could read it. */
+/** A claimed request's revision, its VM when the claim could read it, and what else the claim read. */
 interface Claimed {
   rev: number;
   vm: Entry<Vm> | undefined;
+  /** Keys the claim read for the VM's spec (request's `specReads`), absent ones included as undefined. */
+  known?: KnownEntries;
 }
 
 /**
- * Claims the request and reads its VM in one transaction (one round-trip).
- * The VM read there is current at claim time; work queued behind another
- * request of the same VM re-reads it, since that request may have changed it.
+ * Claims the request and reads its VM in one transaction (one round-trip),
+ * with the image and networks the request names for its spec. What is read
+ * there is current at claim time; work queued behind another request of the
+ * same VM re-reads it, since that request may have changed it.
  */
 async function claim(deps: RunnerDeps, entry: Entry<HostRequest>): Promise<Claimed | undefined> {
   const claimed: HostRequest = {
@@ -52,14 +53,24 @@ async function claim(deps: RunnerDeps, entry: Entry<HostRequest>): Promise<Claim
     claimedBy: deps.claimId,
     claimedAt: new Date().toISOString(),
   };
+  const specKeys = specReadKeys(deps.keys, entry.value);
   const res = await deps.commit({
     compare: [{ key: entry.key, modRevision: entry.modRevision }],
     puts: [{ key: entry.key, value: claimed }],
-    reads: [{ key: deps.keys.vms.one(entry.value.vmId), schema: Vm }],
+    reads: [{ key: deps.keys.vms.one(entry.value.vmId), schema: Vm }, ...specKeys.map((key) => ({ key }))],
   });
   if (!res) return ownClaim(deps, entry.key);
-  const vm = res.entries[0] as Entry<Vm> | undefined;
-  return { rev: res.revision, vm: deps.locks.busy(entry.value.vmId) ? undefined : vm };
+  if (deps.locks.busy(entry.value.vmId)) return { rev: res.revision, vm: undefined };
+  const known: KnownEntries = new Map(specKeys.map((key, i) => [key, res.entries[i + 1]]));
+  return { rev: res.revision, vm: res.entries[0] as Entry<Vm> | undefined, known };
+}
+
+function specReadKeys(keys: Keys, req: HostRequest): string[] {
+  if (!req.specReads) return [];
+  return [
+    keys.images.one(req.specReads.imageId),
+    ...req.specReads.networkIds.map((id) => keys.networks.one(id)),
+  ];
 }
 
 /**
@@ -77,16 +88,18 @@ async function carryOut(
   deps: RunnerDeps,
   req: HostRequest,
   key: string,
-  claimRev: number,
-  claimedVm: Entry<Vm> | undefined,
+  claimed: Claimed,
 ): Promise<RunOutcome> {
   const handler = HANDLERS[req.kind];
   const me = deps.act.me;
-  const vm = claimedVm ?? (await deps.store.get(deps.keys.vms.one(req.vmId), Vm));
+  const claimRev = claimed.rev;
+  const vm = claimed.vm ?? (await deps.store.get(deps.keys.vms.one(req.vmId), Vm));
   if (!vm || !handler.applies(vm.value, req, me)) return drop(deps, req, key, claimRev, vm?.value);
+  const known = claimed.vm ? claimed.known : undefined;
+  const act = known ? { ...deps.act, spec: withKnown(deps.act.spec, known) } : deps.act;
   let failure: string | undefined;
   try {
-    await handler.act(deps.act, vm.value, req);
+    await handler.act(act, vm.value, req);
   } catch (err) {
     failure = err instanceof Error ? err.message : String(err);
     deps.log.warn({ request: req.id, kind: req.kind, vm: req.vmId, err }, 'request failed');

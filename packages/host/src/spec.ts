@@ -10,6 +10,7 @@ import {
   type Vm,
 } from '@nubo/shared';
 import type { DomainNic, DomainSpec } from './driver.js';
+import type { KnownEntries } from './handlers.js';
 import type { ImageSource, ResolvedImage } from './image-source.js';
 
 export interface SpecSources {
@@ -24,16 +25,22 @@ export interface SpecSources {
 
 /**
  * Everything the driver needs for one VM, read from etcd (image and networks
- * in one round-trip) and the host's image store (importing the base image the
- * first time it is needed). `sizes` overrides the VM's own (a resize).
+ * in one round-trip, or none when the claim read them: `known`) and the
+ * host's image store (importing the base image the first time it is needed).
+ * `sizes` overrides the VM's own (a resize).
  */
 export async function resolveSpec(
   src: SpecSources,
   vm: Vm,
   sizes: Pick<Vm, 'cpus' | 'ramMiB' | 'diskGiB'> = vm,
+  known?: KnownEntries,
 ): Promise<DomainSpec> {
   const keys = [src.keys.images.one(vm.imageId), ...vm.nics.map((n) => src.keys.networks.one(n.networkId))];
-  const entries = src.read ? await src.read(keys) : (await readMany(src.store, keys)).entries;
+  const entries = keys.every((k) => known?.has(k))
+    ? keys.map((k) => known!.get(k))
+    : src.read
+      ? await src.read(keys)
+      : (await readMany(src.store, keys)).entries;
   const image = entries[0] as Entry<Image> | undefined;
   if (!image) throw new NuboError('NUBO_NOT_FOUND', `image ${vm.imageId} does not exist`);
   const base = await baseImage(src.images, image.value);

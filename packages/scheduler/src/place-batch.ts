@@ -212,6 +212,12 @@ function writeDecision(
   }
   const { reason: _old, ...rest } = vm;
   txn.put(w.vm.key, { ...rest, state: 'building', host: d.host, updatedAt: now() });
-  const request: HostRequest = { id: randomUUID(), kind: 'build', vmId: vm.id, createdAt: now() };
+  const request: HostRequest = {
+    id: randomUUID(),
+    kind: 'build',
+    vmId: vm.id,
+    createdAt: now(),
+    specReads: { imageId: vm.imageId, networkIds: vm.nics.map((n) => n.networkId) },
+  };
   txn.put(keys.requests.host.one(d.host, request.id), request);
 }

@@ -46,6 +46,17 @@ export const HostRequest = Type.Object(
     createdAt: Timestamp,
     claimedAt: Type.Optional(Timestamp),
     claimedBy: Type.Optional(Type.String({ maxLength: 255 })),
+    /**
+     * What the VM's domain spec reads (its image and networks), named by the
+     * scheduler so the host's claim reads them in its own transaction instead
+     * of a second round-trip. A hint only: the host checks it against the VM.
+     */
+    specReads: Type.Optional(
+      Type.Object(
+        { imageId: Id, networkIds: Type.Array(Id, { maxItems: 8 }) },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
