@@ -29,7 +29,7 @@ export async function createVmOneTxn(store: Store, keys: Keys, shape: Shape): Pr
     createdAt: now,
     updatedAt: now,
   };
-  const req: SchedulerRequest = { id: randomUUID(), kind: 'place', vmId: id, createdAt: now };
+  const req: SchedulerRequest = { id: randomUUID(), kind: 'place', vmId: id, createdAt: now, vm };
   const usage = { vms: 1, cpus: shape.cpus, ramMiB: shape.ramMiB, diskGiB: shape.diskGiB };
   await store
     .txn({ grouped: true })

@@ -92,4 +92,31 @@ describe('two schedulers with stale views racing for the same hosts', () => {
     const alloc = (await store.require(keys.allocations.one('r4'), Allocation)).value;
     expect(alloc.used.cpus).toBe(1);
   });
+
+  it('a VM changed after its create is placed as it is now, not as its request carries it', async () => {
+    const { store, keys } = region;
+    const { ctx } = await staleContext();
+    const requestOf = async (vmId: string) =>
+      (await store.list(keys.requests.scheduler.prefix)).entries
+        .map((e) => e.value as { id: string; vmId: string })
+        .find((r) => r.vmId === vmId)!.id;
+    const renamed = await createVm(store, keys, {
+      imageId: region.image.id,
+      cpus: 1,
+      ramMiB: 64,
+      diskGiB: 1,
+    });
+    await store.put(keys.vms.one(renamed.id), { ...renamed, name: 'renamed-meanwhile' });
+    const placed = await placeAll(ctx, [await requestOf(renamed.id)]);
+    expect(placed.placed).toBe(1);
+    const record = (await store.require(keys.vms.one(renamed.id), Vm)).value;
+    expect(record).toMatchObject({ name: 'renamed-meanwhile', state: 'building', host: 'r4' });
+
+    const gone = await createVm(store, keys, { imageId: region.image.id, cpus: 1, ramMiB: 64, diskGiB: 1 });
+    await store.put(keys.vms.one(gone.id), { ...gone, state: 'scrub_queue' });
+    const dropped = await placeAll(ctx, [await requestOf(gone.id)]);
+    expect(dropped).toEqual({ placed: 0, unresourced: 0, dropped: 1 });
+    expect((await store.require(keys.vms.one(gone.id), Vm)).value.state).toBe('scrub_queue');
+    expect(await store.count(keys.requests.scheduler.prefix)).toBe(0);
+  });
 });

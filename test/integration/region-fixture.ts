@@ -73,12 +73,13 @@ export async function createVm(store: Store, keys: Keys, shape: VmShape): Promis
     ramMiB: vm.ramMiB,
     diskGiB: vm.diskGiB,
   });
-  await schedulerRequest(txn, keys, 'place', id).commit();
+  // As the API's create: the place request carries the VM it was written with.
+  await schedulerRequest(txn, keys, 'place', id, vm).commit();
   return vm;
 }
 
-function schedulerRequest(txn: Txn, keys: Keys, kind: SchedulerRequest['kind'], vmId: string): Txn {
-  const req: SchedulerRequest = { id: randomUUID(), kind, vmId, createdAt: now() };
+function schedulerRequest(txn: Txn, keys: Keys, kind: SchedulerRequest['kind'], vmId: string, vm?: Vm): Txn {
+  const req: SchedulerRequest = { id: randomUUID(), kind, vmId, createdAt: now(), ...(vm ? { vm } : {}) };
   return txn.create(keys.requests.scheduler.one(req.id), req);
 }
 

@@ -46,7 +46,8 @@ export async function placeBatch(
 ): Promise<BatchResult> {
   for (let attempt = 1; ; attempt++) {
     // After a lost race, read everything again: a request may have moved too.
-    const { work, dropped } = await readWork(ctx, requestIds, attempt === 1 ? known : () => undefined);
+    const first = attempt === 1;
+    const { work, dropped } = await readWork(ctx, requestIds, first ? known : () => undefined, first);
     const txn = fencedTxn(ctx);
     for (const key of dropped) txn.delete(key.key).compare(key.key, key.modRevision);
     const plan = new PlacementPlan(ctx.view.snapshot(), ctx.policy);
@@ -104,16 +105,10 @@ async function readWork(
   ctx: SchedulerContext,
   requestIds: string[],
   known: KnownRequest,
+  useCarried: boolean,
 ): Promise<{ work: Work[]; dropped: { key: string; modRevision: number }[] }> {
   const reqs = await readRequests(ctx, requestIds, known);
-  const vms = (
-    await readMany(
-      ctx.store,
-      reqs.map((r) => ctx.keys.vms.one(r.value.vmId)),
-      Vm,
-      ctx.maxTxnOps,
-    )
-  ).entries;
+  const vms = await readVms(ctx, reqs, useCarried);
   const images = await readImages(ctx, vms);
   const work: Work[] = [];
   const dropped: { key: string; modRevision: number }[] = [];
@@ -140,6 +135,40 @@ async function readWork(
     work.push(toWork(req, vm, images.get(vm.value.imageId)));
   });
   return { work, dropped };
+}
+
+/**
+ * The batch's VMs: those their create's request carries (at the request's
+ * revision, which is the VM's while nothing changed it), the rest read in one
+ * round-trip. After a lost race every VM is read.
+ */
+async function readVms(
+  ctx: SchedulerContext,
+  reqs: Entry<SchedulerRequest>[],
+  useCarried: boolean,
+): Promise<(Entry<Vm> | undefined)[]> {
+  const vms = reqs.map((r) => (useCarried ? carriedVm(ctx, r) : undefined));
+  const missing = reqs.flatMap((r, i) => (vms[i] ? [] : [i]));
+  if (missing.length === 0) return vms;
+  const keys = missing.map((i) => ctx.keys.vms.one(reqs[i]!.value.vmId));
+  const { entries } = await readMany(ctx.store, keys, Vm, ctx.maxTxnOps);
+  missing.forEach((i, n) => {
+    vms[i] = entries[n];
+  });
+  return vms;
+}
+
+function carriedVm(ctx: SchedulerContext, req: Entry<SchedulerRequest>): Entry<Vm> | undefined {
+  const vm = req.value.vm;
+  if (req.value.kind !== 'place' || vm?.id !== req.value.vmId) return undefined;
+  return {
+    key: ctx.keys.vms.one(vm.id),
+    value: vm,
+    modRevision: req.modRevision,
+    createRevision: req.createRevision,
+    version: 1,
+    lease: '0',
+  };
 }
 
 /** The batch's requests: as the watch delivered them, reading only those it did not. */

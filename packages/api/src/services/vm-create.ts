@@ -112,7 +112,8 @@ async function attempt(
     const mac = ctx.macs.claim(txn, { vmId: vm.id, networkId: net.value.id });
     vm.nics.push({ networkId: net.value.id, mac, ipv6: macToEui64(mac, net.value.ipv6Prefix) } as VmNic);
   }
-  const request: SchedulerRequest = { id: randomUUID(), kind: 'place', vmId: vm.id, createdAt: now };
+  // The request carries the VM as written here, so the scheduler need not read it (schemas/request.ts).
+  const request: SchedulerRequest = { id: randomUUID(), kind: 'place', vmId: vm.id, createdAt: now, vm };
   const usageKey = ctx.keys.quotaUsage.one(projectId);
   txn
     .put(usageKey, next)

@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { HostName, Id, Timestamp } from './common.js';
+import { Vm } from './vm.js';
 
 export const SchedulerRequestKind = Type.Union([
   Type.Literal('place'),
@@ -17,6 +18,13 @@ export const SchedulerRequest = Type.Object(
     vmId: Id,
     targetHost: Type.Optional(HostName),
     createdAt: Timestamp,
+    /**
+     * `place` from a create: the VM as the same transaction wrote it, so the
+     * scheduler places it without reading it first. Its commit compares the
+     * VM at the request's own revision: a VM changed since fails that compare
+     * and is read again.
+     */
+    vm: Type.Optional(Vm),
   },
   { additionalProperties: false },
 );
