@@ -6,6 +6,7 @@
 // beside them, raw etcd single-key puts/s at the same concurrency.
 // Run: node --import tsx bench/scheduler-placement.ts [hosts] [rate/s] [seconds] [burst]
 import type { ChildProcess } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,7 +23,8 @@ const HOSTS = arg(0, 1000);
 const RATE = arg(1, 1000);
 const SECONDS = arg(2, 5);
 const BURST = arg(3, 5000);
-const WRITERS = 128; // the API's create calls in flight while the backlog is written
+const WRITERS = 128;
+const STAMP_COLUMNS = ['asked', 'written', 'seen', 'driver', 'running']; // the API's create calls in flight while the backlog is written
 
 const etcd = await EtcdCluster.start();
 const etcdPid = etcdPidOf(etcd.endpoints[0]!);
@@ -142,13 +144,25 @@ const hostStamps = Object.fromEntries(
     new Map(v),
   ]),
 ) as Record<'seen' | 'driver' | 'running', Map<string, number>>;
+// BENCH_STAMPS=<file>: every measured VM's stamps (wall-clock ms), to see when the slow ones happened.
+if (process.env.BENCH_STAMPS) {
+  const rows = [...stamps.asked.keys()].map((id) => [
+    stamps.asked.get(id),
+    stamps.written.get(id),
+    hostStamps.seen.get(id),
+    hostStamps.driver.get(id),
+    hostStamps.running.get(id),
+  ]);
+  await writeFile(process.env.BENCH_STAMPS, JSON.stringify({ columns: STAMP_COLUMNS, rows }));
+}
 const lat = {
   toDriver: between(stamps.asked, hostStamps.driver),
   toRunning: between(stamps.asked, hostStamps.running),
   write: between(stamps.asked, stamps.written),
   place: between(stamps.written, hostStamps.seen),
-  claim: between(hostStamps.seen, hostStamps.driver),
-  finish: between(hostStamps.driver, hostStamps.running),
+  // The hosts' stamps include the warm-up's VMs: only the measured ones count.
+  claim: between(hostStamps.seen, hostStamps.driver, stamps.asked),
+  finish: between(hostStamps.driver, hostStamps.running, stamps.asked),
 };
 const steadyRunning = running;
 

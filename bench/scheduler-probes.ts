@@ -67,8 +67,13 @@ export function pct(values: number[], p: number): number {
 export const ms = (n: number) => `${n.toFixed(1)} ms`;
 
 /** Per-VM intervals between two stamp maps (both by VM id). */
-export function between(from: Map<string, number>, to: Map<string, number>): number[] {
-  return [...to].flatMap(([id, t]) => (from.has(id) ? [t - from.get(id)!] : []));
+/** Per id in both maps (and in `only`, when given), `to` − `from`. */
+export function between(
+  from: Map<string, number>,
+  to: Map<string, number>,
+  only?: Map<string, unknown>,
+): number[] {
+  return [...to].flatMap(([id, t]) => (from.has(id) && (!only || only.has(id)) ? [t - from.get(id)!] : []));
 }
 
 /** Runs `work` for `n` items with at most `limit` at once. */

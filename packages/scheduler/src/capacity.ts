@@ -39,3 +39,9 @@ export function shortages(need: Resources, free: Resources): string[] {
   if (need.diskGiB > free.diskGiB) short.push('disk');
   return short;
 }
+
+/** The weigher's score of a host with `free` left: its share of RAM left (spread prefers more, pack less). */
+export function weigh(limit: Resources, free: Resources, policy: PlacementPolicy): number {
+  const share = limit.ramMiB > 0 ? free.ramMiB / limit.ramMiB : 0;
+  return policy.weigher === 'spread' ? share : -share;
+}

@@ -13,7 +13,9 @@ import {
   type TSchema,
   type WatchEvent,
 } from '@nubo/shared';
-import type { HostView } from './capacity.js';
+import { freeOf, type HostView, limitOf, weigh } from './capacity.js';
+import type { PlacementPolicy } from './config.js';
+import { HostRanking } from './ranking.js';
 
 interface Versioned<T> {
   value: T;
@@ -30,6 +32,11 @@ export class ClusterView {
   private readonly alive = new Map<string, number>();
   private readonly allocations = new Map<string, Versioned<Allocation>>();
   private readonly images = new Map<string, Image>();
+  /** Views kept for `snapshot`; `stale` names those to rebuild, `allStale` all of them (after a reset). */
+  private readonly views = new Map<string, HostView>();
+  private readonly stale = new Set<string>();
+  private allStale = true;
+  private ranked: { policy: PlacementPolicy; ranking: HostRanking } | undefined;
 
   constructor(
     private readonly store: Store,
@@ -49,11 +56,45 @@ export class ClusterView {
     return { done: Promise.all(follows.map((f) => f.done)).then(() => {}) };
   }
 
-  /** A snapshot of every registered host. */
-  snapshot(): Map<string, HostView> {
-    const out = new Map<string, HostView>();
-    for (const name of this.hosts.keys()) out.set(name, this.view(name)!);
-    return out;
+  /**
+   * Every registered host's view. The map is kept between calls and rebuilt
+   * only for hosts that changed since (a batch of ten VMs need not rebuild
+   * 1,000 views), so it is valid until the next await, not beyond.
+   */
+  snapshot(): ReadonlyMap<string, HostView> {
+    if (this.allStale) {
+      this.allStale = false;
+      this.views.clear();
+      this.ranked = undefined;
+      for (const name of this.hosts.keys()) this.stale.add(name);
+    }
+    for (const name of this.stale) {
+      const view = this.view(name);
+      if (view) this.views.set(name, view);
+      else this.views.delete(name);
+      if (this.ranked) {
+        const { ranking, policy } = this.ranked;
+        if (view) ranking.set(name, scoreOf(view, policy));
+        else ranking.remove(name);
+      }
+    }
+    this.stale.clear();
+    return this.views;
+  }
+
+  /** The snapshot, with its hosts ranked for `policy`: both kept between batches (see PlacementPlan). */
+  planning(policy: PlacementPolicy): { hosts: ReadonlyMap<string, HostView>; ranking: HostRanking } {
+    const hosts = this.snapshot();
+    if (this.ranked?.policy !== policy) {
+      const entries = [...hosts.values()].map((v) => ({ name: v.name, score: scoreOf(v, policy) }));
+      this.ranked = { policy, ranking: new HostRanking(entries) };
+    }
+    return { hosts, ranking: this.ranked.ranking };
+  }
+
+  /** Hosts a plan re-ranked by its own reservations: ranked again from this view before the next plan. */
+  planned(names: Iterable<string>): void {
+    for (const name of names) this.stale.add(name);
   }
 
   view(name: string): HostView | undefined {
@@ -107,6 +148,7 @@ export class ClusterView {
       else this.alive.delete(name);
       if (allocation) this.setAllocation(name, allocation.value as Allocation, allocation.modRevision, true);
       else this.allocations.delete(name);
+      this.stale.add(name);
     });
   }
 
@@ -137,9 +179,13 @@ export class ClusterView {
       this.hosts.clear();
       for (const en of e.entries)
         this.hosts.set(this.nameOf(en.key, prefix), { value: en.value, rev: en.modRevision });
-    } else if (e.type === 'put')
-      this.hosts.set(this.nameOf(e.key, prefix), { value: e.entry.value, rev: e.revision });
-    else this.hosts.delete(this.nameOf(e.key, prefix));
+      this.allStale = true;
+      return;
+    }
+    const name = this.nameOf(e.key, prefix);
+    if (e.type === 'put') this.hosts.set(name, { value: e.entry.value, rev: e.revision });
+    else this.hosts.delete(name);
+    this.stale.add(name);
   }
 
   private onAlive(e: WatchEvent<HostLiveness>): void {
@@ -147,9 +193,13 @@ export class ClusterView {
     if (e.type === 'reset') {
       this.alive.clear();
       for (const en of e.entries) this.alive.set(this.nameOf(en.key, prefix), en.modRevision);
-    } else if (e.type === 'put') this.alive.set(this.nameOf(e.key, prefix), e.revision);
+      this.allStale = true;
+      return;
+    }
+    const name = this.nameOf(e.key, prefix);
+    this.stale.add(name);
+    if (e.type === 'put') this.alive.set(name, e.revision);
     else {
-      const name = this.nameOf(e.key, prefix);
       this.alive.delete(name);
       this.onHostLost(name);
     }
@@ -160,7 +210,11 @@ export class ClusterView {
     if (e.type === 'reset') {
       for (const en of e.entries) this.setAllocation(this.nameOf(en.key, prefix), en.value, en.modRevision);
     } else if (e.type === 'put') this.setAllocation(this.nameOf(e.key, prefix), e.entry.value, e.revision);
-    else this.allocations.delete(this.nameOf(e.key, prefix));
+    else {
+      const name = this.nameOf(e.key, prefix);
+      this.allocations.delete(name);
+      this.stale.add(name);
+    }
   }
 
   private onImage(e: WatchEvent<Image>): void {
@@ -177,5 +231,10 @@ export class ClusterView {
     const known = this.allocations.get(host);
     if (!force && known && known.rev >= rev) return;
     this.allocations.set(host, { value, rev });
+    this.stale.add(host);
   }
+}
+
+function scoreOf(view: HostView, policy: PlacementPolicy): number {
+  return weigh(limitOf(view.host, policy), freeOf(view, policy), policy);
 }

@@ -50,7 +50,8 @@ export async function placeBatch(
     const { work, dropped } = await readWork(ctx, requestIds, first ? known : () => undefined, first);
     const txn = fencedTxn(ctx);
     for (const key of dropped) txn.delete(key.key).compare(key.key, key.modRevision);
-    const plan = new PlacementPlan(ctx.view.snapshot(), ctx.policy);
+    const { hosts, ranking } = ctx.view.planning(ctx.policy);
+    const plan = new PlacementPlan(hosts, ctx.policy, ranking);
     const result = { placed: 0, unresourced: 0, dropped: dropped.length };
     for (const w of work) {
       const decision = w.item ? plan.place(w.item) : { vmId: w.vm.value.id, reason: w.refusal! };
@@ -58,6 +59,7 @@ export async function placeBatch(
       else result.unresourced++;
       writeDecision(ctx, txn, w, 'host' in decision ? { host: decision.host } : { reason: decision.reason });
     }
+    ctx.view.planned(plan.touched.keys());
     for (const [host, allocation] of plan.touched) {
       const view = ctx.view.view(host)!;
       txn
@@ -65,8 +67,7 @@ export async function placeBatch(
         .put(ctx.keys.allocations.one(host), allocation);
       if (view.aliveRev > 0) txn.compare(ctx.keys.alive.one(host), view.aliveRev);
     }
-    const bytes = estimateBytes(work, plan.touched.values());
-    if (bytes > ctx.maxTxnBytes && work.length > 1) throw new TooLargeError(bytes);
+    if (txn.bytes > ctx.maxTxnBytes && work.length > 1) throw new TooLargeError(txn.bytes);
     try {
       const revision = await txn.commit();
       for (const [host, allocation] of plan.touched) ctx.view.committed(host, allocation, revision);
@@ -85,13 +86,6 @@ export class TooLargeError extends Error {
   constructor(readonly bytes: number) {
     super(`placement batch of about ${bytes} bytes is too large for one transaction`);
   }
-}
-
-function estimateBytes(work: Work[], allocations: Iterable<unknown>): number {
-  let bytes = 0;
-  for (const w of work) bytes += JSON.stringify(w.vm.value).length + 400;
-  for (const a of allocations) bytes += JSON.stringify(a).length + 100;
-  return bytes;
 }
 
 function hostsIn(ctx: SchedulerContext, keys: string[]): string[] {

@@ -1,5 +1,5 @@
 import { type Allocation, type Hypervisor, type Resources, releaseVm, reserveVm } from '@nubo/shared';
-import { freeOf, type HostView, limitOf, shortages } from './capacity.js';
+import { freeOf, type HostView, limitOf, shortages, weigh } from './capacity.js';
 import type { PlacementPolicy } from './config.js';
 import { HostRanking } from './ranking.js';
 
@@ -27,11 +27,18 @@ export class PlacementPlan {
   readonly touched = new Map<string, Allocation>();
   private readonly free = new Map<string, Resources>();
   private readonly limits = new Map<string, Resources>();
-  private ranking: HostRanking | undefined;
 
+  /**
+   * `ranking`, when given, is the hosts already ranked by `weigh` on their
+   * allocations in `hosts` (the cluster view keeps one across batches); the
+   * plan re-ranks the hosts it reserves on, so the caller re-ranks those from
+   * its own view afterwards (ClusterView.planned). Without it the plan ranks
+   * every host itself.
+   */
   constructor(
     private readonly hosts: ReadonlyMap<string, HostView>,
     private readonly policy: PlacementPolicy,
+    private ranking?: HostRanking,
   ) {}
 
   place(item: PlacementItem): PlacementDecision {
@@ -86,11 +93,8 @@ export class PlacementPlan {
     return limit;
   }
 
-  /** The weigher's score: share of RAM left (spread prefers more, pack less). */
   private score(view: HostView): number {
-    const limit = this.limit(view).ramMiB;
-    const share = limit > 0 ? this.freeNow(view).ramMiB / limit : 0;
-    return this.policy.weigher === 'spread' ? share : -share;
+    return weigh(this.limit(view), this.freeNow(view), this.policy);
   }
 
   /** The most preferred usable host with room for the VM (ties by name); undefined when none fits. */

@@ -29,14 +29,25 @@ export class HostRanking {
     return undefined;
   }
 
-  /** Moves a host to where its new score puts it. */
+  /** Moves a host to where its new score puts it (a host not ranked is left out). */
   update(name: string, score: number): void {
-    const old = this.scores.get(name);
-    if (old === undefined) return;
-    this.order.splice(this.indexOf({ name, score: old }), 1);
+    if (this.scores.has(name)) this.set(name, score);
+  }
+
+  /** Ranks a host at this score, adding it if it is new. */
+  set(name: string, score: number): void {
+    if (this.scores.get(name) === score) return;
+    this.remove(name);
     const entry = { name, score };
     this.order.splice(this.insertionPoint(entry), 0, entry);
     this.scores.set(name, score);
+  }
+
+  remove(name: string): void {
+    const old = this.scores.get(name);
+    if (old === undefined) return;
+    this.order.splice(this.indexOf({ name, score: old }), 1);
+    this.scores.delete(name);
   }
 
   private indexOf(entry: Ranked): number {

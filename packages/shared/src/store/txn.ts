@@ -17,6 +17,7 @@ export class Txn {
   private readonly ops: IRequestOp[] = [];
   /** The keys the ops write; undefined once an op writes a range. */
   private writeKeys: string[] | undefined = [];
+  private byteCount = 0;
 
   constructor(
     private readonly client: Etcd3,
@@ -26,6 +27,7 @@ export class Txn {
   /** The key must still be at this mod_revision (as read); 0 means it must not exist. */
   compare(key: string, modRevision: number): this {
     this.guards.push({ key, modRevision });
+    this.byteCount += key.length;
     return this;
   }
 
@@ -34,10 +36,12 @@ export class Txn {
   }
 
   put(key: string, value: unknown, lease?: string): this {
+    const encoded = encode(value);
     this.ops.push({
-      request_put: { key: Buffer.from(key), value: encode(value), ...(lease ? { lease } : {}) },
+      request_put: { key: Buffer.from(key), value: encoded, ...(lease ? { lease } : {}) },
     });
     this.writeKeys?.push(key);
+    this.byteCount += key.length + encoded.length;
     return this;
   }
 
@@ -49,6 +53,7 @@ export class Txn {
   delete(key: string): this {
     this.ops.push({ request_delete_range: { key: Buffer.from(key) } });
     this.writeKeys?.push(key);
+    this.byteCount += key.length;
     return this;
   }
 
@@ -60,6 +65,11 @@ export class Txn {
 
   get size(): number {
     return this.ops.length;
+  }
+
+  /** About how many bytes the request carries: keys and values (etcd refuses requests over 1.5 MiB). */
+  get bytes(): number {
+    return this.byteCount;
   }
 
   /** Applies the change; returns the new store revision, or throws ConflictError. */
