@@ -5,7 +5,7 @@
 // Targets (docs/performance.md): ≥ 0.8× hello-world requests/s, p99 ≤ 5 ms,
 // and the 1,000-client burst answered with no errors.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -39,6 +39,8 @@ function pinned(cpu: string, command: string[]): string[] {
 
 interface WrkResult {
   rps: number;
+  /** The server's CPU time per request, µs. */
+  cpuUsPerRequest: number;
   p50ms: number;
   p99ms: number;
   errors: number;
@@ -75,8 +77,12 @@ async function main(): Promise<void> {
 
     const script = join(work, 'xff.lua');
     await writeFile(script, luaScript(addresses));
+    const pids = new Map([
+      [mdPort, children[0]!.pid!],
+      [helloPort, children[1]!.pid!],
+    ]);
     const load = (port: number, path: string, seconds: number) =>
-      runWrk(wrk, script, `http://127.0.0.1:${port}${path}`, seconds);
+      runWrk(wrk, script, `http://127.0.0.1:${port}${path}`, seconds, pids.get(port)!);
     // Warm-up: JIT, connections, and the service's first answer for each address
     // (and the sweep of its start-up garbage), so rounds measure the steady state.
     await load(helloPort, '/', WARM_UP_SECONDS);
@@ -130,7 +136,9 @@ function startService(args: string[], port: number, etcd?: EtcdCluster, prefix?:
     NUBO_LOG_LEVEL: 'warn',
     ...(etcd ? { NUBO_ETCD_ENDPOINTS: etcd.endpoints.join(','), NUBO_PREFIX: prefix } : {}),
   };
-  const [command, ...rest] = pinned(SERVER_CPU, [process.execPath, ...args]);
+  // BENCH_SERVER_NODE_FLAGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`) goes to both servers' node.
+  const extra = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const [command, ...rest] = pinned(SERVER_CPU, [process.execPath, ...extra, ...args]);
   return spawn(command as string, rest, { env, stdio: ['ignore', 'inherit', 'inherit'], cwd: root });
 }
 
@@ -162,7 +170,25 @@ end
 `;
 }
 
-async function runWrk(wrk: string, script: string, url: string, seconds: number): Promise<WrkResult> {
+/**
+ * CPU time a process has used, in µs (utime + stime from /proc, in clock
+ * ticks of 10 ms): CPU per request moves less than requests/s on a shared
+ * machine, where a neighbour's burst takes wall-clock time from the server.
+ */
+async function cpuMicros(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000; // utime, stime: fields 14 and 15
+}
+
+async function runWrk(
+  wrk: string,
+  script: string,
+  url: string,
+  seconds: number,
+  serverPid: number,
+): Promise<WrkResult> {
+  const cpuBefore = await cpuMicros(serverPid);
   const [command, ...args] = pinned(LOAD_CPU, [
     wrk,
     '-t1',
@@ -176,7 +202,9 @@ async function runWrk(wrk: string, script: string, url: string, seconds: number)
   const [, requests = '0', p50 = '0', p99 = '0', errors = '0', non2xx = '0'] =
     /RESULT (\S+) (\S+) (\S+) (\S+) (\S+)/.exec(stdout) ?? [];
   const micros = Number(/DURATION (\d+)/.exec(stdout)?.[1] ?? 1);
+  const cpu = (await cpuMicros(serverPid)) - cpuBefore;
   return {
+    cpuUsPerRequest: cpu / Math.max(1, Number(requests)),
     rps: Number(requests) / (micros / 1e6),
     p50ms: Number(p50) / 1000,
     p99ms: Number(p99) / 1000,
@@ -191,6 +219,7 @@ function median(results: WrkResult[]): WrkResult {
     results.map(pick).sort((a, b) => a - b)[results.length >> 1] ?? 0;
   return {
     rps: mid((r) => r.rps),
+    cpuUsPerRequest: mid((r) => r.cpuUsPerRequest),
     p50ms: mid((r) => r.p50ms),
     p99ms: mid((r) => r.p99ms),
     errors: results.reduce((n, r) => n + r.errors, 0),
@@ -200,8 +229,10 @@ function median(results: WrkResult[]): WrkResult {
 
 function report(name: string, r: WrkResult, anchor?: WrkResult): void {
   const ratio = anchor ? ` = ${(r.rps / anchor.rps).toFixed(2)}× hello-world (target ≥ 0.80)` : '';
+  const cpuRatio = anchor ? ` = ${(anchor.cpuUsPerRequest / r.cpuUsPerRequest).toFixed(2)}× by CPU` : '';
   console.log(
-    `${name}: ${Math.round(r.rps)} req/s${ratio}, p50 ${r.p50ms.toFixed(2)} ms, p99 ${r.p99ms.toFixed(2)} ms` +
+    `${name}: ${Math.round(r.rps)} req/s${ratio}; ${r.cpuUsPerRequest.toFixed(1)} µs CPU/request${cpuRatio}; ` +
+      `p50 ${r.p50ms.toFixed(2)} ms, p99 ${r.p99ms.toFixed(2)} ms` +
       `${anchor ? ' (target ≤ 5 ms)' : ''}, errors ${r.errors}, non-2xx ${r.non2xx}`,
   );
 }

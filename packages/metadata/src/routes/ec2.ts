@@ -23,30 +23,30 @@ export function registerEc2Routes(app: FastifyInstance, askerOf: AskerOf, option
     checkToken(request, asker, options);
     return asker;
   };
-  app.get('/', async (request, reply) => {
+  app.get('/', (request, reply) => {
     askerOf(request, reply);
-    return sendText(reply, ['1.0', '2009-04-04', 'latest'].join('\n'));
+    sendText(reply, ['1.0', '2009-04-04', 'latest'].join('\n'));
   });
-  app.put('/latest/api/token', async (request, reply) => {
+  app.put('/latest/api/token', (request, reply) => {
     const { requester } = askerOf(request, reply);
     const { token, ttl } = options.tokens.issue(requester.mac, request.headers[TOKEN_TTL_HEADER]);
     reply.header(TOKEN_TTL_HEADER, String(ttl));
-    return sendText(reply, token);
+    sendText(reply, token);
   });
-  app.get('/:version', async (request: Ec2Request, reply) => {
+  app.get('/:version', (request: Ec2Request, reply) => {
     const { context } = askEc2(request, reply);
-    return sendText(reply, ['dynamic', 'meta-data', ...(context.userData ? ['user-data'] : [])].join('\n'));
+    sendText(reply, ['dynamic', 'meta-data', ...(context.userData ? ['user-data'] : [])].join('\n'));
   });
-  app.get('/:version/user-data', async (request: Ec2Request, reply) => {
+  app.get('/:version/user-data', (request: Ec2Request, reply) => {
     const { userData } = askEc2(request, reply).context;
     if (userData === undefined) throw new NuboError('NUBO_NOT_FOUND', 'this VM has no user-data');
-    return reply.type('application/octet-stream').send(Buffer.from(userData));
+    reply.type('application/octet-stream').send(Buffer.from(userData));
   });
-  const metaData = async (request: Ec2Request, reply: FastifyReply) => {
+  const metaData = (request: Ec2Request, reply: FastifyReply) => {
     const { context } = askEc2(request, reply);
     const text = answerOf(context, request.params['*'] ?? '');
     if (text === undefined) throw new NuboError('NUBO_NOT_FOUND', `no metadata at ${request.url}`);
-    return sendText(reply, text);
+    sendText(reply, text);
   };
   app.get('/:version/meta-data', metaData);
   app.get('/:version/meta-data/*', metaData);

@@ -8,21 +8,21 @@ import type { VmContext } from '../context.js';
  * chose (a key comment, a name) can break the YAML.
  */
 export function registerNocloudRoutes(app: FastifyInstance, askerOf: AskerOf): void {
-  app.get('/nocloud', async (request, reply) => {
+  app.get('/nocloud', (request, reply) => {
     askerOf(request, reply);
-    return sendText(reply, 'meta-data\nuser-data\nvendor-data\nnetwork-config');
+    sendText(reply, 'meta-data\nuser-data\nvendor-data\nnetwork-config');
   });
-  app.get('/nocloud/meta-data', async (request, reply) =>
+  app.get('/nocloud/meta-data', (request, reply) =>
     sendText(reply, `${JSON.stringify(metaData(askerOf(request, reply).context), null, 2)}\n`),
   );
-  app.get('/nocloud/user-data', async (request, reply) =>
+  app.get('/nocloud/user-data', (request, reply) =>
     sendText(reply, askerOf(request, reply).context.userData ?? ''),
   );
-  app.get('/nocloud/vendor-data', async (request, reply) => {
+  app.get('/nocloud/vendor-data', (request, reply) => {
     askerOf(request, reply);
-    return sendText(reply, '');
+    sendText(reply, '');
   });
-  app.get('/nocloud/network-config', async (request, reply) =>
+  app.get('/nocloud/network-config', (request, reply) =>
     sendText(reply, `${JSON.stringify(networkConfig(askerOf(request, reply).context), null, 2)}\n`),
   );
 }

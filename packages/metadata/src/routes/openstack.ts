@@ -32,16 +32,13 @@ export function registerOpenstackRoutes(app: FastifyInstance, askerOf: AskerOf):
     }
     return context;
   };
-  app.get('/openstack', async (request, reply) => {
+  app.get('/openstack', (request, reply) => {
     askerOf(request, reply);
-    return sendText(reply, OPENSTACK_VERSIONS.join('\n'));
+    sendText(reply, OPENSTACK_VERSIONS.join('\n'));
   });
-  app.get('/openstack/:version', async (request: VersionRequest, reply) => {
+  app.get('/openstack/:version', (request: VersionRequest, reply) => {
     const context = contextAt(request, reply);
-    return sendText(
-      reply,
-      FILES.filter((f) => f !== 'user_data' || context.userData !== undefined).join('\n'),
-    );
+    sendText(reply, FILES.filter((f) => f !== 'user_data' || context.userData !== undefined).join('\n'));
   });
   app.get('/openstack/:version/meta_data.json', async (request: VersionRequest, reply) =>
     metaData(contextAt(request, reply)),
@@ -57,10 +54,10 @@ export function registerOpenstackRoutes(app: FastifyInstance, askerOf: AskerOf):
     contextAt(request, reply);
     return {};
   });
-  app.get('/openstack/:version/user_data', async (request: VersionRequest, reply) => {
+  app.get('/openstack/:version/user_data', (request: VersionRequest, reply) => {
     const { userData } = contextAt(request, reply);
     if (userData === undefined) throw new NuboError('NUBO_NOT_FOUND', 'this VM has no user-data');
-    return reply.type('application/octet-stream').send(Buffer.from(userData));
+    reply.type('application/octet-stream').send(Buffer.from(userData));
   });
 }
 
