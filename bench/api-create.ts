@@ -186,6 +186,7 @@ async function rawEtcd(
       const id = randomUUID();
       const usageKey = raw.quotaUsage.one(t.project);
       // The same compares as a create: project, usage, two image name keys, image, network.
+      const vm = vmBody(id, t.project, t.net);
       const txn = store
         .txn({ grouped })
         .compare(usageKey, usage.get(t.project) ?? 0)
@@ -195,7 +196,7 @@ async function rawEtcd(
         .mustNotExist(raw.images.one(IMAGE_ID))
         .mustNotExist(raw.networks.one(t.net))
         .put(usageKey, { vms: i, cpus: i, ramMiB: 512 * i, diskGiB: i })
-        .create(raw.vms.one(id), vmBody(id, t.project, t.net))
+        .create(raw.vms.one(id), vm)
         .create(raw.vmNames.one(t.project, `vm-${id}`), id)
         .create(raw.macs.one(randomMac()), { vmId: id, networkId: t.net })
         .create(raw.requests.scheduler.one(randomUUID()), {
@@ -203,6 +204,7 @@ async function rawEtcd(
           kind: 'place',
           vmId: id,
           createdAt: new Date().toISOString(),
+          vm, // as the API's create: the request carries the VM
         });
       try {
         usage.set(t.project, await txn.commit());
