@@ -60,7 +60,7 @@ describe('the ranking the cluster view keeps between batches', () => {
     const key = keys.allocations.one('k1');
     const now = await store.get(key, Allocation);
     // Most of k1's RAM taken outside this scheduler (another copy, an admin).
-    const other = reserveVm(now.value ?? emptyAllocation('k1'), 'outside', {
+    const other = reserveVm(now?.value ?? emptyAllocation('k1'), 'outside', {
       cpus: 1,
       ramMiB: 12_000,
       diskGiB: 1,
