@@ -14,7 +14,7 @@
 // the two cores the API and etcd share; each API copy reports its own CPU.
 // Rows for each concurrency in BENCH_CONCURRENCY (default 8,32).
 // Run: node --import tsx bench/api-create.ts
-import { type ChildProcess, execFile, fork } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
@@ -24,6 +24,7 @@ import { promisify } from 'node:util';
 import { buildApi, createUserWithToken, loadApiConfig } from '@nubo/api';
 import { createLogger, type Keys, keyLayout, randomMac, Store } from '@nubo/shared';
 import { EtcdCluster, requireTool, uniquePrefix } from '../test/harness/index.js';
+import { ask, startWorker } from './worker-ipc.js';
 
 const run = promisify(execFile);
 
@@ -220,25 +221,14 @@ async function rawEtcd(
 async function startCopies(n: number, endpoints: string[], prefix: string) {
   return Promise.all(
     Array.from({ length: n }, async () => {
-      const child = fork(new URL('./api-create-worker.ts', import.meta.url), [], {
-        // BENCH_CPU_PROF=<dir>: each copy writes a V8 CPU profile of the measured part there.
-        execArgv: ['--import', 'tsx'],
-        env: { ...process.env, BENCH_ETCD: endpoints.join(','), BENCH_PREFIX: prefix },
+      // BENCH_CPU_PROF=<dir>: each copy writes a V8 CPU profile of the measured part there.
+      const child = await startWorker(new URL('./api-create-worker.ts', import.meta.url), {
+        BENCH_ETCD: endpoints.join(','),
+        BENCH_PREFIX: prefix,
       });
-      const port = await new Promise<number>((resolve, reject) => {
-        child.once('message', (m: { port: number }) => resolve(m.port));
-        child.once('exit', (code) => reject(new Error(`API copy exited with ${code}`)));
-      });
-      return { child, port };
+      return { child, port: await ask<number>(child, 'port') };
     }),
   );
-}
-
-function ask<T>(child: ChildProcess, cmd: string): Promise<T> {
-  return new Promise((resolve) => {
-    child.once('message', (m: T) => resolve(m));
-    child.send({ cmd });
-  });
 }
 
 /** The wrk script: round-robin over the tenants, a new VM name each request, the figures on one line. */
@@ -327,12 +317,12 @@ async function throughApi(
       ),
     );
     await Promise.all(procs.map((p, c) => wrkCreates(p.port, warm[c]!, 4, 1)));
-    for (const p of procs) p.child.send({ cmd: 'cpu-start' });
+    await Promise.all(procs.map((p) => ask(p.child, 'cpuStart')));
     const results = await Promise.all(
       procs.map((p, c) => wrkCreates(p.port, measured[c]!, Math.max(1, concurrency / copies), SECONDS)),
     );
     const reports = await Promise.all(
-      procs.map((p) => ask<{ cpuMs: number; etcdReads: number; creates: number }>(p.child, 'cpu')),
+      procs.map((p) => ask<{ cpuMs: number; etcdReads: number }>(p.child, 'cpu')),
     );
     const result: Result = {
       perSecond: results.reduce((a, r) => a + r.perSecond, 0),
@@ -350,9 +340,10 @@ async function throughApi(
   } finally {
     await rm(work, { recursive: true, force: true });
     await Promise.all(
-      procs.map(
-        (p) => new Promise((resolve) => (p.child.once('exit', resolve), p.child.send({ cmd: 'stop' }))),
-      ),
+      procs.map((p) => {
+        const exited = new Promise((resolve) => p.child.once('exit', resolve));
+        return ask(p.child, 'stop').then(() => exited);
+      }),
     );
   }
 }
