@@ -95,8 +95,7 @@ async function carryOut(
   const claimRev = claimed.rev;
   const vm = claimed.vm ?? (await deps.store.get(deps.keys.vms.one(req.vmId), Vm));
   if (!vm || !handler.applies(vm.value, req, me)) return drop(deps, req, key, claimRev, vm?.value);
-  const known = claimed.vm ? claimed.known : undefined;
-  const act = known ? { ...deps.act, spec: withKnown(deps.act.spec, known) } : deps.act;
+  const act = claimed.known ? { ...deps.act, spec: withKnown(deps.act.spec, claimed.known) } : deps.act;
   let failure: string | undefined;
   try {
     await handler.act(act, vm.value, req);
