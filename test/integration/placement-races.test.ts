@@ -119,4 +119,16 @@ describe('two schedulers with stale views racing for the same hosts', () => {
     expect((await store.require(keys.vms.one(gone.id), Vm)).value.state).toBe('scrub_queue');
     expect(await store.count(keys.requests.scheduler.prefix)).toBe(0);
   });
+
+  it('reads every host again before refusing a VM: a host the view has not seen yet takes it', async () => {
+    const { store, keys } = region;
+    const { ctx } = await staleContext(); // knows r1–r4 only, and follows nothing
+    await region.startHost('late', { capacity: { cpus: 4, ramMiB: 16_384, diskGiB: 100 } });
+    const vm = await createVm(store, keys, { imageId: region.image.id, cpus: 1, ramMiB: 8192, diskGiB: 1 });
+    const id = (await store.list(keys.requests.scheduler.prefix)).entries
+      .map((e) => e.value as { id: string; vmId: string })
+      .find((r) => r.vmId === vm.id)!.id;
+    expect(await placeAll(ctx, [id])).toMatchObject({ placed: 1, unresourced: 0 });
+    expect((await store.require(keys.vms.one(vm.id), Vm)).value.host).toBe('late');
+  });
 });

@@ -135,6 +135,17 @@ export class ClusterView {
     this.setAllocation(host, allocation, revision);
   }
 
+  /**
+   * Re-reads every host. Before a VM is refused: the view's watches are
+   * separate streams, so a host registered just before a create may reach
+   * the view after the create's request does.
+   */
+  async refreshAll(): Promise<void> {
+    const prefix = this.keys.hosts.prefix;
+    const { entries } = await this.store.list(prefix);
+    await this.refresh(entries.map((e) => e.key.slice(prefix.length)));
+  }
+
   /** Re-reads hosts whose keys moved under a transaction. */
   async refresh(names: Iterable<string>): Promise<void> {
     const list = [...new Set(names)];

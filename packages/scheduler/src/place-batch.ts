@@ -44,6 +44,7 @@ export async function placeBatch(
   requestIds: string[],
   known: KnownRequest = () => undefined,
 ): Promise<BatchResult> {
+  let refreshed = false;
   for (let attempt = 1; ; attempt++) {
     // After a lost race, read everything again: a request may have moved too.
     const first = attempt === 1;
@@ -53,13 +54,23 @@ export async function placeBatch(
     const { hosts, ranking } = ctx.view.planning(ctx.policy);
     const plan = new PlacementPlan(hosts, ctx.policy, ranking);
     const result = { placed: 0, unresourced: 0, dropped: dropped.length };
+    let refusedByPlan = 0;
     for (const w of work) {
       const decision = w.item ? plan.place(w.item) : { vmId: w.vm.value.id, reason: w.refusal! };
       if ('host' in decision) result.placed++;
-      else result.unresourced++;
+      else {
+        result.unresourced++;
+        if (w.item) refusedByPlan++;
+      }
       writeDecision(ctx, txn, w, 'host' in decision ? { host: decision.host } : { reason: decision.reason });
     }
     ctx.view.planned(plan.touched.keys());
+    if (refusedByPlan > 0 && !refreshed) {
+      // No VM is refused on a view that may lag: read every host once and plan again.
+      refreshed = true;
+      await ctx.view.refreshAll();
+      continue;
+    }
     for (const [host, allocation] of plan.touched) {
       const view = ctx.view.view(host)!;
       txn
