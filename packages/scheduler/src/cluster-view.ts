@@ -141,9 +141,26 @@ export class ClusterView {
    * the view after the create's request does.
    */
   async refreshAll(): Promise<void> {
-    const prefix = this.keys.hosts.prefix;
-    const { entries } = await this.store.list(prefix);
-    await this.refresh(entries.map((e) => e.key.slice(prefix.length)));
+    const k = this.keys;
+    // Three range reads, whatever the number of hosts; what is read only adds to the view.
+    const [hosts, alive, allocations] = await Promise.all([
+      this.store.list(k.hosts.prefix, Host),
+      this.store.list(k.alive.prefix, HostLiveness),
+      this.store.list(k.allocations.prefix, Allocation),
+    ]);
+    for (const e of hosts.entries) {
+      const name = this.nameOf(e.key, k.hosts.prefix);
+      if ((this.hosts.get(name)?.rev ?? 0) < e.modRevision)
+        this.hosts.set(name, { value: e.value, rev: e.modRevision });
+      this.stale.add(name);
+    }
+    for (const e of alive.entries) {
+      const name = this.nameOf(e.key, k.alive.prefix);
+      if ((this.alive.get(name) ?? 0) < e.modRevision) this.alive.set(name, e.modRevision);
+      this.stale.add(name);
+    }
+    for (const e of allocations.entries)
+      this.setAllocation(this.nameOf(e.key, k.allocations.prefix), e.value, e.modRevision);
   }
 
   /** Re-reads hosts whose keys moved under a transaction. */
