@@ -21,15 +21,7 @@ describe('the ranking the cluster view keeps between batches', () => {
       await region.startHost(name, { capacity: { cpus: 16, ramMiB: 16_384, diskGiB: 500 } });
     view = new ClusterView(region.store, region.keys);
     await view.start(follow.signal);
-    ctx = {
-      store: region.store,
-      keys: region.keys,
-      view,
-      policy: DEFAULT_POLICY, // spread
-      maxTxnOps: 128,
-      maxTxnBytes: 1_000_000,
-      log: quiet,
-    };
+    ctx = region.placementContext(view); // spread
   });
   afterAll(async () => {
     follow.abort();

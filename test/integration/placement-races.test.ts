@@ -24,17 +24,7 @@ describe('two schedulers with stale views racing for the same hosts', () => {
     const once = new AbortController();
     await view.start(once.signal);
     once.abort();
-    const policy = { ...DEFAULT_POLICY, cpuRatio: 1 };
-    const ctx = {
-      store: region.store,
-      keys: region.keys,
-      view,
-      policy,
-      maxTxnOps: 128,
-      maxTxnBytes: 1_000_000,
-      log: quiet,
-    };
-    return { ctx, view };
+    return { ctx: region.placementContext(view, { ...DEFAULT_POLICY, cpuRatio: 1 }), view };
   }
 
   it('never over-commits a host: exactly the room there is gets placed', async () => {

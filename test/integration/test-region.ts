@@ -1,7 +1,14 @@
 // A region in one test process: a real etcd, schedulers and host daemons with
 // fake drivers, under a prefix of their own. Everything is stopped by dispose().
 import { FakeDriver, HostDaemon, MemoryImageStore } from '@nubo/host';
-import { Scheduler, type SchedulerSettings } from '@nubo/scheduler';
+import {
+  type ClusterView,
+  DEFAULT_POLICY,
+  type PlacementPolicy,
+  Scheduler,
+  type SchedulerContext,
+  type SchedulerSettings,
+} from '@nubo/scheduler';
 import { createLogger, type Image, type Keys, keyLayout, type Resources, Store } from '@nubo/shared';
 import { EtcdCluster, uniquePrefix } from '@nubo/test';
 import { seedImage } from './region-fixture.js';
@@ -48,6 +55,19 @@ export class TestRegion {
       leaseTtlSeconds: 2,
       hostLostGraceMs: 60_000,
       ...extra,
+    };
+  }
+
+  /** What `placeAll` needs, on the region's store and this view: for a test that plays the scheduler. */
+  placementContext(view: ClusterView, policy: PlacementPolicy = DEFAULT_POLICY): SchedulerContext {
+    return {
+      store: this.store,
+      keys: this.keys,
+      view,
+      policy,
+      maxTxnOps: 128,
+      maxTxnBytes: 1_000_000,
+      log: quiet,
     };
   }
 

@@ -34,15 +34,7 @@ it('places the VM once, with another VM of the same batch, and drops the second 
   const view = new ClusterView(store, keys);
   const stop = new AbortController();
   await view.start(stop.signal);
-  const ctx = {
-    store,
-    keys,
-    view,
-    policy: DEFAULT_POLICY,
-    maxTxnOps: 128,
-    maxTxnBytes: 1_000_000,
-    log: quiet,
-  };
+  const ctx = region.placementContext(view);
   const ids = (await store.list(keys.requests.scheduler.prefix)).entries.map(
     (e) => (e.value as SchedulerRequest).id,
   );

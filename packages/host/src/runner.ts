@@ -61,8 +61,10 @@ async function claim(deps: RunnerDeps, entry: Entry<HostRequest>): Promise<Claim
   });
   if (!res) return ownClaim(deps, entry.key);
   if (deps.locks.busy(entry.value.vmId)) return { rev: res.revision, vm: undefined };
+  const vm = res.entries[0] as Entry<Vm> | undefined;
+  if (specKeys.length === 0) return { rev: res.revision, vm };
   const known: KnownEntries = new Map(specKeys.map((key, i) => [key, res.entries[i + 1]]));
-  return { rev: res.revision, vm: res.entries[0] as Entry<Vm> | undefined, known };
+  return { rev: res.revision, vm, known };
 }
 
 function specReadKeys(keys: Keys, req: HostRequest): string[] {

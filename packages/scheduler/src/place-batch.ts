@@ -45,10 +45,10 @@ export async function placeBatch(
   known: KnownRequest = () => undefined,
 ): Promise<BatchResult> {
   let refreshed = false;
+  let raced = false;
   for (let attempt = 1; ; attempt++) {
     // After a lost race, read everything again: a request may have moved too.
-    const first = attempt === 1;
-    const { work, dropped } = await readWork(ctx, requestIds, first ? known : () => undefined, first);
+    const { work, dropped } = await readWork(ctx, requestIds, raced ? () => undefined : known, !raced);
     const txn = fencedTxn(ctx);
     for (const key of dropped) txn.delete(key.key).compare(key.key, key.modRevision);
     const { hosts, ranking } = ctx.view.planning(ctx.policy);
@@ -86,6 +86,7 @@ export async function placeBatch(
     } catch (err) {
       if (!(err instanceof ConflictError) || attempt >= ATTEMPTS) throw err;
       if (ctx.fence && err.keys.includes(ctx.fence.key)) throw err;
+      raced = true;
       await ctx.view.refresh(hostsIn(ctx, err.keys));
     }
   }
