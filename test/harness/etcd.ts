@@ -14,6 +14,8 @@ interface Member {
   peerUrl: string;
   dataDir: string;
   process?: ChildProcess;
+  /** The last lines etcd wrote to stderr, for the error when it does not come up. */
+  stderrTail?: string;
 }
 
 export interface EtcdClusterOptions {
@@ -38,8 +40,26 @@ export class EtcdCluster {
     private readonly extraArgs: string[],
   ) {}
 
+  /**
+   * Starts a fresh cluster. A member that exits while coming up (its port was
+   * taken between picking and binding) makes the whole start go again on new
+   * ports, up to three times.
+   */
   static async start(options: EtcdClusterOptions = {}): Promise<EtcdCluster> {
     requireTool(ETCD_BIN);
+    for (let attempt = 1; ; attempt++) {
+      const cluster = await EtcdCluster.startOnce(options);
+      try {
+        await cluster.waitHealthy();
+        return cluster;
+      } catch (err) {
+        await cluster.dispose();
+        if (attempt >= 3 || !(err instanceof MemberExited)) throw err;
+      }
+    }
+  }
+
+  private static async startOnce(options: EtcdClusterOptions): Promise<EtcdCluster> {
     const root = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'nubo-etcd-')));
     const members: Member[] = [];
     for (let i = 0; i < (options.members ?? 1); i++) {
@@ -52,7 +72,6 @@ export class EtcdCluster {
     }
     const cluster = new EtcdCluster(root, members, ['--max-txn-ops=4096', ...(options.extraArgs ?? [])]);
     for (let i = 0; i < members.length; i++) cluster.spawnMember(i, 'new');
-    await cluster.waitHealthy();
     return cluster;
   }
 
@@ -109,22 +128,34 @@ export class EtcdCluster {
       ...this.extraArgs,
     ];
     m.process = spawn(ETCD_BIN, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    m.process.stderr?.resume();
+    m.stderrTail = '';
+    m.process.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      m.stderrTail = (m.stderrTail + chunk).slice(-2000);
+    });
   }
 
   /** Polls /health on the given members until etcd answers `true`. */
   private async waitHealthy(which = this.members.map((_, i) => i), timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (const i of which) {
-      const url = `${this.members[i]!.clientUrl}/health`;
+      const m = this.members[i]!;
+      const url = `${m.clientUrl}/health`;
       for (;;) {
         if (await isHealthy(url)) break;
-        if (Date.now() > deadline) throw new Error(`etcd member ${i} at ${url} did not become healthy`);
+        const proc = m.process;
+        if (!proc || proc.exitCode !== null || proc.signalCode !== null) {
+          throw new MemberExited(`etcd member ${i} exited while coming up: ${m.stderrTail}`);
+        }
+        if (Date.now() > deadline) {
+          throw new Error(`etcd member ${i} at ${url} did not become healthy; its stderr: ${m.stderrTail}`);
+        }
         await sleep(50);
       }
     }
   }
 }
+
+class MemberExited extends Error {}
 
 async function isHealthy(url: string): Promise<boolean> {
   try {
