@@ -6,10 +6,10 @@ import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { keyLayout, Store, Vm } from '@nubo/shared';
-import ssh2 from 'ssh2';
 import { Region } from '../scripts/region/region.js';
 import { Api, type VmView } from '../test/e2e/api.js';
 import { sshWhenUp } from '../test/e2e/ssh.js';
+import { ed25519KeyPair } from '../test/harness/index.js';
 
 const PHASES = ['schedule', 'define', 'boot', 'address', 'metadata', 'key installed', 'SSH'] as const;
 /**
@@ -27,7 +27,7 @@ const MARKS: Record<string, RegExp> = {
 
 async function oneRun(region: { runDir: string }, api: Api, store: Store, base: string, n: number) {
   const keys = keyLayout();
-  const pair = ssh2.utils.generateKeyPairSync('ed25519');
+  const pair = ed25519KeyPair();
   await api.call('POST', `${base}/ssh-keys`, { name: `k${n}`, publicKey: pair.public });
   const at: Record<string, number> = {};
   const t0 = performance.now();

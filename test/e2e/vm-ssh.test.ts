@@ -9,8 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { keyLayout, Project, Store, Vm } from '@nubo/shared';
-import { requireRoot, requireTool } from '@nubo/test';
-import ssh2 from 'ssh2';
+import { ed25519KeyPair, requireRoot, requireTool } from '@nubo/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Region, type RegionInfo } from '../../scripts/region/region.js';
 import { Api, type VmView, waitVm } from './api.js';
@@ -78,7 +77,7 @@ describe('a VM from the API to an SSH login, for real', () => {
   let segment: number;
   let vmPath: string;
   let target: SshTarget;
-  const keyPair = ssh2.utils.generateKeyPairSync('ed25519');
+  const keyPair = ed25519KeyPair();
 
   beforeAll(async () => {
     requireRoot('the end-to-end test');

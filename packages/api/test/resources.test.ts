@@ -4,8 +4,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Vm } from '@nubo/shared';
-import { EtcdCluster, requireTool } from '@nubo/test';
-import ssh2 from 'ssh2';
+import { EtcdCluster, ed25519KeyPair, requireTool } from '@nubo/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestApi } from './helpers.js';
 
@@ -27,7 +26,7 @@ afterAll(async () => {
 
 describe('SSH keys', () => {
   it('adds a key with the fingerprint ssh-keygen gives, lists and deletes it', async () => {
-    const pub = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'me@laptop' }).public;
+    const pub = ed25519KeyPair('me@laptop').public;
     const dir = mkdtempSync(join(tmpdir(), 'nubo-key-'));
     writeFileSync(join(dir, 'k.pub'), pub);
     const expected = execFileSync(requireTool('/usr/bin/ssh-keygen'), ['-lf', join(dir, 'k.pub')], {

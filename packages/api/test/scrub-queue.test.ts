@@ -1,7 +1,6 @@
 import { scrubOnce } from '@nubo/lifecycle';
 import { Network, Project, SshKey, Vm } from '@nubo/shared';
-import { EtcdCluster } from '@nubo/test';
-import ssh2 from 'ssh2';
+import { EtcdCluster, ed25519KeyPair } from '@nubo/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestApi } from './helpers.js';
 
@@ -40,7 +39,7 @@ async function expire<S extends typeof Network | typeof SshKey | typeof Vm>(key:
 
 describe('SSH keys in the scrub queue', () => {
   it('waits for the grace period, is not given to new VMs, restores, and is refused after the grace period', async () => {
-    const pub = ssh2.utils.generateKeyPairSync('ed25519').public;
+    const pub = ed25519KeyPair().public;
     const key = (await api.call('POST', `${p()}/ssh-keys`, t.token, { name: 'k1', publicKey: pub })).body
       .sshKey;
     const started = Date.now();

@@ -1,6 +1,5 @@
 import { Vm } from '@nubo/shared';
-import { EtcdCluster } from '@nubo/test';
-import ssh2 from 'ssh2';
+import { EtcdCluster, ed25519KeyPair } from '@nubo/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../src/tokens.js';
 import { TestApi } from './helpers.js';
@@ -18,7 +17,7 @@ beforeAll(async () => {
   alice = await api.tenant('alice');
   mallory = await api.tenant('mallory');
   const p = `/v1/projects/${alice.project}`;
-  const key = ssh2.utils.generateKeyPairSync('ed25519').public;
+  const key = ed25519KeyPair().public;
   ids.key = (
     await api.call('POST', `${p}/ssh-keys`, alice.token, { name: 'k', publicKey: key })
   ).body.sshKey.id;

@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { buildApi, createUserWithToken, loadApiConfig } from '@nubo/api';
 import { type CliIo, run } from '@nubo/cli';
 import { createLogger, keyLayout, Store, Vm } from '@nubo/shared';
-import { EtcdCluster, uniquePrefix } from '@nubo/test';
+import { EtcdCluster, ed25519KeyPair, uniquePrefix } from '@nubo/test';
 import type { FastifyInstance } from 'fastify';
-import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 let etcd: EtcdCluster;
@@ -69,7 +68,7 @@ describe('nubo against a running API', () => {
   });
 
   it('creates a key, a network and a VM, and lists them', async () => {
-    writeFileSync(join(dir, 'id.pub'), ssh2.utils.generateKeyPairSync('ed25519').public);
+    writeFileSync(join(dir, 'id.pub'), ed25519KeyPair().public);
     const key = await nubo('key', 'add', 'laptop', '--file', join(dir, 'id.pub'));
     expect(key.code).toBe(0);
     expect(key.stdout).toMatch(/fingerprint:\s+SHA256:/);

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { fingerprint } from '@nubo/host';
+import { ed25519KeyPair } from '@nubo/test';
 import { type Connection, type ParsedKey, Server, utils } from 'ssh2';
 import { assignments, type Parsed } from './ps-parse.js';
 
@@ -20,13 +21,13 @@ export class FakeHypervServer {
   readonly scripts: string[] = [];
   readonly authMethods: string[] = [];
   readonly vms = new Map<string, FakeVm>();
-  readonly clientKey = utils.generateKeyPairSync('ed25519', {});
+  readonly clientKey = ed25519KeyPair();
   hostFingerprint = '';
   port = 0;
   private readonly server: Server;
 
   constructor() {
-    const hostKey = utils.generateKeyPairSync('ed25519', {});
+    const hostKey = ed25519KeyPair();
     const parsedHost = utils.parseKey(hostKey.private) as ParsedKey;
     this.hostFingerprint = fingerprint(parsedHost.getPublicSSH());
     this.server = new Server({ hostKeys: [hostKey.private] }, (client) => this.serve(client));
