@@ -56,6 +56,7 @@ export {
 export type { Entry } from './store/entry.js';
 export { type FollowOptions, follow } from './store/follow.js';
 export { ETCD_DEFAULT_MAX_TXN_OPS, GroupCommit } from './store/group-commit.js';
+export { installFastInt64Strings } from './store/int64-strings.js';
 export { LeaseHandle } from './store/lease.js';
 export { DEFAULT_READ_CHUNK, readMany } from './store/read-many.js';
 export { DEFAULT_CALL_TIMEOUT_MS, Store, type StoreOptions } from './store/store.js';

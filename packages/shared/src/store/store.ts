@@ -5,6 +5,7 @@ import { AsyncQueue } from './async-queue.js';
 import { decode, type Entry, encode, prefixEnd } from './entry.js';
 import { overloadTolerant } from './fault-policy.js';
 import { ETCD_DEFAULT_MAX_TXN_OPS, GroupCommit } from './group-commit.js';
+import { installFastInt64Strings } from './int64-strings.js';
 import { LeaseHandle } from './lease.js';
 import { rangeAll } from './range-pages.js';
 import { guarded } from './rpc-errors.js';
@@ -39,6 +40,7 @@ export class Store {
   readonly maxTxnOps: number;
 
   constructor(options: StoreOptions) {
+    installFastInt64Strings();
     const etcdOptions: IOptions = {
       hosts: options.endpoints,
       // Unary calls only: a deadline on a stream (watch, lease keep-alive) ends
