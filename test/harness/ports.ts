@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
  * compete, and they pick at random.
  */
 export async function freePort(): Promise<number> {
-  const [low, high] = listenRange();
+  const [low, high] = LISTEN_RANGE;
   for (let attempt = 0; attempt < 100; attempt++) {
     const port = low + Math.floor(Math.random() * (high - low));
     if (await canListen(port)) return port;
@@ -17,7 +17,9 @@ export async function freePort(): Promise<number> {
   throw new Error(`no free port in ${low}–${high} after 100 tries`);
 }
 
-/** The ports we pick from: 10000 up to the start of the ephemeral range. */
+/** The ports we pick from: 10000 up to the start of the ephemeral range (read once). */
+const LISTEN_RANGE = listenRange();
+
 function listenRange(): [number, number] {
   let ephemeralLow = 32768;
   try {

@@ -1,5 +1,5 @@
 import type { Etcd3, IRequestOp, ITxnResponse } from 'etcd3';
-import { compareOps, failureReads, type Guard, movedKeys, readOps } from './guards.js';
+import { compareOps, failureReads, type Guard, movedKeys, readOps, txnBytes } from './guards.js';
 import { guarded } from './rpc-errors.js';
 
 /** etcd's default `--max-txn-ops`: the most compares, and the most ops, one transaction may carry. */
@@ -77,7 +77,7 @@ export class GroupCommit {
         request,
         looked: [...request.guards.map((g) => g.key), ...request.reads],
         joinable: writeKeys !== undefined && new Set(writeKeys).size === writeKeys.length,
-        bytes: opBytes(request.ops),
+        bytes: txnBytes(request.guards, request.ops),
         resolve,
         reject,
       });
@@ -199,10 +199,4 @@ export class GroupCommit {
     });
     return again;
   }
-}
-
-function opBytes(ops: IRequestOp[]): number {
-  let n = 0;
-  for (const op of ops) n += (op.request_put?.key?.length ?? 0) + (op.request_put?.value?.length ?? 0);
-  return n;
 }

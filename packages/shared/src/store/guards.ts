@@ -21,6 +21,18 @@ export function readOps(keys: readonly string[]): IRequestOp[] {
   return keys.map((key) => ({ request_range: { key: Buffer.from(key) } }));
 }
 
+/** About how many bytes a transaction's request carries, its keys and values (etcd refuses requests over 1.5 MiB). */
+export function txnBytes(guards: readonly Guard[], ops: readonly IRequestOp[]): number {
+  let n = 0;
+  for (const g of guards) n += g.key.length;
+  for (const op of ops) {
+    const put = op.request_put;
+    if (put) n += (put.key?.length ?? 0) + (put.value?.length ?? 0);
+    else n += (op.request_delete_range ?? op.request_range)?.key?.length ?? 0;
+  }
+  return n;
+}
+
 /** The failure branch: a read of every guarded key, in order, so a refusal can name the keys that moved. */
 export function failureReads(guards: readonly Guard[]): IRequestOp[] {
   return readOps(guards.map((g) => g.key));

@@ -2,7 +2,7 @@ import type { Etcd3, IRequestOp } from 'etcd3';
 import { ConflictError } from '../errors.js';
 import { encode, prefixEnd } from './entry.js';
 import type { GroupCommit } from './group-commit.js';
-import { compareOps, failureReads, type Guard, movedKeys } from './guards.js';
+import { compareOps, failureReads, type Guard, movedKeys, txnBytes } from './guards.js';
 import { guarded } from './rpc-errors.js';
 
 /**
@@ -17,7 +17,6 @@ export class Txn {
   private readonly ops: IRequestOp[] = [];
   /** The keys the ops write; undefined once an op writes a range. */
   private writeKeys: string[] | undefined = [];
-  private byteCount = 0;
 
   constructor(
     private readonly client: Etcd3,
@@ -27,7 +26,6 @@ export class Txn {
   /** The key must still be at this mod_revision (as read); 0 means it must not exist. */
   compare(key: string, modRevision: number): this {
     this.guards.push({ key, modRevision });
-    this.byteCount += key.length;
     return this;
   }
 
@@ -36,12 +34,10 @@ export class Txn {
   }
 
   put(key: string, value: unknown, lease?: string): this {
-    const encoded = encode(value);
     this.ops.push({
-      request_put: { key: Buffer.from(key), value: encoded, ...(lease ? { lease } : {}) },
+      request_put: { key: Buffer.from(key), value: encode(value), ...(lease ? { lease } : {}) },
     });
     this.writeKeys?.push(key);
-    this.byteCount += key.length + encoded.length;
     return this;
   }
 
@@ -53,7 +49,6 @@ export class Txn {
   delete(key: string): this {
     this.ops.push({ request_delete_range: { key: Buffer.from(key) } });
     this.writeKeys?.push(key);
-    this.byteCount += key.length;
     return this;
   }
 
@@ -69,7 +64,7 @@ export class Txn {
 
   /** About how many bytes the request carries: keys and values (etcd refuses requests over 1.5 MiB). */
   get bytes(): number {
-    return this.byteCount;
+    return txnBytes(this.guards, this.ops);
   }
 
   /** Applies the change; returns the new store revision, or throws ConflictError. */
