@@ -26,7 +26,9 @@ const BURST = arg(3, 5000);
 const WRITERS = 128;
 const STAMP_COLUMNS = ['asked', 'written', 'seen', 'driver', 'running']; // the API's create calls in flight while the backlog is written
 
-const etcd = await EtcdCluster.start();
+// BENCH_ETCD_FLAGS: extra etcd flags, for trying etcd's own settings (space-separated).
+const etcdFlags = (process.env.BENCH_ETCD_FLAGS ?? '').split(' ').filter(Boolean);
+const etcd = await EtcdCluster.start({ extraArgs: etcdFlags });
 const etcdPid = etcdPidOf(etcd.endpoints[0]!);
 const prefix = uniquePrefix('bench');
 const keys = keyLayout(prefix);
@@ -115,6 +117,28 @@ async function offer(count: number): Promise<void> {
   await Promise.all(writes);
 }
 
+/** CPU and etcd round-trips of every part so far, to be subtracted across a phase. */
+const measure = async () => ({
+  rpc: {
+    writer: writerRpc.snapshot(),
+    scheduler: await ask<Snapshot>(scheduler, 'rpc'),
+    hosts: await ask<Snapshot>(fleet, 'rpc'),
+  },
+  cpu: {
+    writer: process.cpuUsage(),
+    scheduler: await ask<Cpu>(scheduler, 'cpu'),
+    hosts: await ask<Cpu>(fleet, 'cpu'),
+  },
+  etcd: cpuSeconds(etcdPid),
+});
+type Measure = Awaited<ReturnType<typeof measure>>;
+const partNames = ['writer', 'scheduler', 'hosts'] as const;
+/** CPU per VM (ms) of each part and of etcd between two measures. */
+function cpuPerVm(a: Measure, b: Measure, vms: number): string {
+  const parts = partNames.map((k) => `${k} ${(cpuMs(a.cpu[k], b.cpu[k]) / vms).toFixed(2)}`);
+  return `${parts.join(', ')}, etcd ${(((b.etcd - a.etcd) * 1e3) / vms).toFixed(2)} ms`;
+}
+
 // Warm-up, not counted: one second of the load, so the measured VMs meet
 // daemons that have built VMs before (JIT-compiled paths, open streams).
 const warmUp = RATE;
@@ -129,8 +153,16 @@ const writerDelay = monitorEventLoopDelay({ resolution: 2 });
 writerDelay.enable();
 await Promise.all([ask(fleet, 'eventLoopReset'), ask(scheduler, 'eventLoopReset')]);
 const start1 = performance.now();
+const steadyBefore = await measure();
+const steadyBatchesBefore = batches.length;
 await offer(steady);
 await until(warmUp + steady - failedWrites);
+const steadyAfter = await measure();
+const steadyCpu = cpuPerVm(steadyBefore, steadyAfter, steady);
+const steadyBatches = batches.length - steadyBatchesBefore;
+const steadyRpc = partNames.map(
+  (k) => `${k} ${(steady / rpcSince(steadyBefore.rpc[k], steadyAfter.rpc[k]).calls).toFixed(1)}`,
+);
 const offeredSeconds = (performance.now() - start1) / 1000;
 const delays: Record<string, EventLoopDelay> = {
   writer: eventLoopDelay(writerDelay),
@@ -176,19 +208,6 @@ const writeRpc = writerRpc.snapshot();
 await limited(BURST, WRITERS, () => request());
 const writeSeconds = (performance.now() - writeStart) / 1000;
 const writeInFlight = writerRpc.since(writeRpc).meanInFlight;
-const measure = async () => ({
-  rpc: {
-    writer: writerRpc.snapshot(),
-    scheduler: await ask<Snapshot>(scheduler, 'rpc'),
-    hosts: await ask<Snapshot>(fleet, 'rpc'),
-  },
-  cpu: {
-    writer: process.cpuUsage(),
-    scheduler: await ask<Cpu>(scheduler, 'cpu'),
-    hosts: await ask<Cpu>(fleet, 'cpu'),
-  },
-  etcd: cpuSeconds(etcdPid),
-});
 const before = await measure();
 const placedBefore = batches.length;
 const start2 = wallMs();
@@ -200,9 +219,7 @@ const burstSeconds = (end2 - start2) / 1000;
 const burstBatches = batches.slice(placedBefore);
 const placed = burstBatches.reduce((a, b) => a + b.n, 0);
 const placeSeconds = ((burstBatches.at(-1)?.t ?? end2) - start2) / 1000;
-const partNames = ['writer', 'scheduler', 'hosts'] as const;
 const nodeCpuMs = partNames.reduce((a, k) => a + cpuMs(before.cpu[k], after.cpu[k]), 0);
-const etcdCpu = after.etcd - before.etcd;
 const rpc = Object.fromEntries(partNames.map((k) => [k, rpcSince(before.rpc[k], after.rpc[k])]));
 const inFlight = Object.values(rpc).reduce((a, r) => a + r.meanInFlight, 0);
 
@@ -227,6 +244,10 @@ line('  writer (API create txn)', lat.write);
 line('  written → host sees request', lat.place);
 line('  host: claim + spec → driver call', lat.claim);
 line('  driver call → running (finish)', lat.finish);
+console.log(`  CPU per VM: ${steadyCpu}`);
+console.log(
+  `  VMs per scheduler batch: ${(steady / steadyBatches).toFixed(1)}; VMs per etcd round-trip: ${steadyRpc.join(', ')}`,
+);
 console.log(
   `  event-loop delay p99 / max: ${Object.entries(delays)
     .map(([k, d]) => `${k} ${ms(d.p99)} / ${ms(d.max)}`)
@@ -248,7 +269,7 @@ console.log(
     .join(' + ')}; ${inFlight.toFixed(0)} in flight on average`,
 );
 console.log(
-  `  round-trips/s: ${(total / burstSeconds).toFixed(0)}; CPU per VM: node ${(nodeCpuMs / BURST).toFixed(2)} ms (writer, scheduler and hosts), etcd ${((etcdCpu * 1e3) / BURST).toFixed(2)} ms`,
+  `  round-trips/s: ${(total / burstSeconds).toFixed(0)}; CPU per VM: node ${(nodeCpuMs / BURST).toFixed(2)} ms (${cpuPerVm(before, after, BURST)})`,
 );
 if (failedWrites > 0)
   console.log(`creates that hit the call deadline (counted, not retried): ${failedWrites}`);
