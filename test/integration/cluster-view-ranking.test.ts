@@ -77,7 +77,7 @@ describe('the ranking the cluster view keeps between batches', () => {
     );
     // About one VM's worth of writes per transaction.
     const result = await placeAll({ ...ctx, maxTxnBytes: 3_000 }, ids);
-    expect(result).toEqual({ placed: 4, unresourced: 0, dropped: 0 });
+    expect(result).toEqual({ placed: 4, unresourced: 0, dropped: 0, failed: [] });
     for (const vm of vms) expect((await store.require(keys.vms.one(vm.id), Vm)).value.host).toBeDefined();
   });
 });

@@ -105,7 +105,7 @@ describe('two schedulers with stale views racing for the same hosts', () => {
     const gone = await createVm(store, keys, { imageId: region.image.id, cpus: 1, ramMiB: 64, diskGiB: 1 });
     await store.put(keys.vms.one(gone.id), { ...gone, state: 'scrub_queue' });
     const dropped = await placeAll(ctx, [await requestOf(gone.id)]);
-    expect(dropped).toEqual({ placed: 0, unresourced: 0, dropped: 1 });
+    expect(dropped).toEqual({ placed: 0, unresourced: 0, dropped: 1, failed: [] });
     expect((await store.require(keys.vms.one(gone.id), Vm)).value.state).toBe('scrub_queue');
     expect(await store.count(keys.requests.scheduler.prefix)).toBe(0);
   });

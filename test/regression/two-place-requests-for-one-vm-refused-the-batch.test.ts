@@ -42,7 +42,7 @@ it('places the VM once, with another VM of the same batch, and drops the second 
   const result = await placeAll(ctx, ids);
   stop.abort();
 
-  expect(result).toEqual({ placed: 2, unresourced: 0, dropped: 1 });
+  expect(result).toEqual({ placed: 2, unresourced: 0, dropped: 1, failed: [] });
   for (const vm of [twice, other])
     expect((await store.require(keys.vms.one(vm.id), Vm)).value.host).toBe('d1');
   expect(await store.count(keys.requests.scheduler.prefix)).toBe(0);

@@ -135,8 +135,14 @@ export class Scheduler {
 
   private async handle(ctx: SchedulerContext, job: Job, work: WorkQueue): Promise<void> {
     if (job.kind === 'lost') await markHostLost(ctx, job.host);
-    else if (job.kind === 'place') this.onBatch(await placeAll(ctx, job.ids, (id) => work.entry(id)));
-    else if (job.kind === 'resize') await resize(ctx, job.id);
+    else if (job.kind === 'place') {
+      const { failed, ...result } = await placeAll(ctx, job.ids, (id) => work.entry(id));
+      for (const { id, error } of failed) {
+        const retryInMs = work.setAside(id);
+        this.log.error({ err: error, request: id, retryInMs }, 'place request failed on its own; set aside');
+      }
+      this.onBatch(result);
+    } else if (job.kind === 'resize') await resize(ctx, job.id);
     else await migrate(ctx, job.id);
   }
 }

@@ -5,23 +5,32 @@ export type Job =
   | { kind: 'place'; ids: string[] }
   | { kind: 'resize' | 'migrate'; id: string };
 
+/** A request that failed alone waits this long, doubling with each failure up to the cap. */
+export const SET_ASIDE_FIRST_MS = 1_000;
+export const SET_ASIDE_MAX_MS = 60_000;
+
 /**
  * Pending work, taken in order: lost hosts first, then every pending placement
  * as one batch. It keeps each request as the watch delivered it (value and
  * mod_revision), so a batch need not read its requests again: the commit
- * compares their revisions anyway.
+ * compares their revisions anyway. A request that failed on its own is set
+ * aside for a while (see `setAside`) so that it does not fail every batch.
  */
 export class WorkQueue {
   private readonly requests = new Map<string, SchedulerRequestKind>();
   private readonly entries = new Map<string, Entry<SchedulerRequest>>();
   private readonly taken = new Set<string>();
   private readonly lostHosts = new Set<string>();
+  /** Requests set aside: until when, and how many times each failed in a row. */
+  private readonly aside = new Map<string, { until: number; failures: number }>();
+  private asideTimer: NodeJS.Timeout | undefined;
   private wake: (() => void) | undefined;
 
   reset(all: Entry<SchedulerRequest>[]): void {
     this.requests.clear();
     this.entries.clear();
     for (const e of all) this.add(e);
+    for (const id of this.aside.keys()) if (!this.requests.has(id)) this.aside.delete(id);
   }
   add(e: Entry<SchedulerRequest>): void {
     this.requests.set(e.value.id, e.value.kind);
@@ -30,7 +39,10 @@ export class WorkQueue {
   }
   remove(id: string): void {
     this.entries.delete(id);
-    if (!this.taken.has(id)) this.requests.delete(id);
+    if (!this.taken.has(id)) {
+      this.requests.delete(id);
+      this.aside.delete(id);
+    }
   }
   /** The request as last seen by the watch, if it is still there. */
   entry(id: string): Entry<SchedulerRequest> | undefined {
@@ -47,7 +59,8 @@ export class WorkQueue {
       this.lostHosts.delete(host);
       return { kind: 'lost', host };
     }
-    const free = [...this.requests].filter(([id]) => !this.taken.has(id));
+    const now = Date.now();
+    const free = [...this.requests].filter(([id]) => !this.taken.has(id) && !this.waitsAside(id, now));
     const place = free.filter(([, k]) => k === 'place' || k === 'evacuate').map(([id]) => id);
     const job: Job | undefined = place.length
       ? { kind: 'place', ids: place }
@@ -58,10 +71,27 @@ export class WorkQueue {
 
   finished(job: Job): void {
     for (const id of idsOf(job)) {
+      if (!this.taken.has(id)) continue; // set aside meanwhile: still pending
       this.taken.delete(id);
       this.requests.delete(id);
       this.entries.delete(id);
+      this.aside.delete(id);
     }
+  }
+
+  /**
+   * A request of a finished job failed on its own: it stays pending but is
+   * left out of batches for a while (1 s, doubling to at most a minute), so
+   * it cannot hold up the others, and is tried again when its time comes.
+   * Call before `finished(job)`, which then keeps it.
+   */
+  setAside(id: string): number {
+    const failures = (this.aside.get(id)?.failures ?? 0) + 1;
+    const waitMs = Math.min(SET_ASIDE_MAX_MS, SET_ASIDE_FIRST_MS * 2 ** (failures - 1));
+    this.aside.set(id, { until: Date.now() + waitMs, failures });
+    this.taken.delete(id);
+    this.armAsideTimer();
+    return waitMs;
   }
   retry(job: Job): void {
     if (job.kind === 'lost') this.lostHosts.add(job.host);
@@ -74,7 +104,28 @@ export class WorkQueue {
     });
   }
   close(): void {
+    clearTimeout(this.asideTimer);
     this.kick();
+  }
+
+  private waitsAside(id: string, now: number): boolean {
+    const entry = this.aside.get(id);
+    return entry !== undefined && entry.until > now;
+  }
+
+  /** Wakes the drain loop when the earliest set-aside request is due. */
+  private armAsideTimer(): void {
+    clearTimeout(this.asideTimer);
+    const next = Math.min(...[...this.aside.values()].map((a) => a.until));
+    if (!Number.isFinite(next)) return;
+    this.asideTimer = setTimeout(
+      () => {
+        this.kick();
+        if ([...this.aside.values()].some((a) => a.until > Date.now())) this.armAsideTimer();
+      },
+      Math.max(0, next - Date.now()),
+    );
+    this.asideTimer.unref();
   }
   private kick(): void {
     const wake = this.wake;

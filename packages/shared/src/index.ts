@@ -59,6 +59,7 @@ export { ETCD_DEFAULT_MAX_TXN_OPS, GroupCommit } from './store/group-commit.js';
 export { installFastInt64Strings } from './store/int64-strings.js';
 export { LeaseHandle } from './store/lease.js';
 export { DEFAULT_READ_CHUNK, readMany } from './store/read-many.js';
+export { isStoreFault } from './store/rpc-errors.js';
 export { DEFAULT_CALL_TIMEOUT_MS, Store, type StoreOptions } from './store/store.js';
 export { Txn } from './store/txn.js';
 export { CompactedError, type WatchChange, type WatchEvent } from './store/watch.js';

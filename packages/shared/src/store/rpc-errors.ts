@@ -1,5 +1,11 @@
-import { GRPCDeadlineExceededError, GRPCUnavailableError } from 'etcd3';
-import { NuboError } from '../errors.js';
+import {
+  EtcdError,
+  GRPCDeadlineExceededError,
+  GRPCGenericError,
+  GRPCInvalidArgumentError,
+  GRPCUnavailableError,
+} from 'etcd3';
+import { ConflictError, isNuboError, NuboError } from '../errors.js';
 
 /**
  * The etcd3 client's circuit breaker (cockatiel) refusing a call while it
@@ -25,4 +31,16 @@ export async function guarded<T>(what: string, op: () => Promise<T>): Promise<T>
     }
     throw err;
   }
+}
+
+/**
+ * Whether an error comes from etcd or the race for a key, not from what was
+ * written: etcd unreachable or timed out, a gRPC failure of any kind but a
+ * refused argument, a compare that lost. Trying the same request again later
+ * may succeed; splitting it up would fail every part alike.
+ */
+export function isStoreFault(err: unknown): boolean {
+  if (err instanceof ConflictError || isNuboError(err, 'NUBO_STORE_UNAVAILABLE')) return true;
+  if (err instanceof GRPCInvalidArgumentError) return false; // etcd refuses this value or transaction
+  return err instanceof GRPCGenericError || err instanceof EtcdError;
 }
