@@ -1,8 +1,8 @@
-import { ClusterView, DEFAULT_POLICY, placeAll, type SchedulerContext } from '@nubo/scheduler';
+import { ClusterView, placeAll, type SchedulerContext } from '@nubo/scheduler';
 import { Allocation, emptyAllocation, reserveVm, Vm } from '@nubo/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVm, eventually } from './region-fixture.js';
-import { quiet, TestRegion } from './test-region.js';
+import { TestRegion } from './test-region.js';
 
 /**
  * The cluster view keeps its hosts ranked between batches (only hosts that

@@ -2,7 +2,7 @@ import { ClusterView, DEFAULT_POLICY, placeAll, type SchedulerContext } from '@n
 import { Allocation, Vm } from '@nubo/shared';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createVm } from './region-fixture.js';
-import { quiet, TestRegion } from './test-region.js';
+import { TestRegion } from './test-region.js';
 
 describe('two schedulers with stale views racing for the same hosts', () => {
   let region: TestRegion;

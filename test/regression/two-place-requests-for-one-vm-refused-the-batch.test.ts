@@ -3,11 +3,11 @@
 // refused the whole batch ("duplicate key given in txn request") every time,
 // and the scheduler retried it forever: no placement in the region went on.
 import { randomUUID } from 'node:crypto';
-import { ClusterView, DEFAULT_POLICY, placeAll } from '@nubo/scheduler';
+import { ClusterView, placeAll } from '@nubo/scheduler';
 import { type SchedulerRequest, Vm } from '@nubo/shared';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createVm } from '../integration/region-fixture.js';
-import { quiet, TestRegion } from '../integration/test-region.js';
+import { TestRegion } from '../integration/test-region.js';
 
 let region: TestRegion;
 

@@ -11,7 +11,7 @@ export class ApiClient {
     private readonly token: string | undefined,
   ) {}
 
-  async request<T = any>(
+  async request<T = unknown>(
     method: string,
     path: string,
     body?: unknown,
@@ -45,11 +45,11 @@ export class ApiClient {
     return parsed as T;
   }
 
-  get = <T = any>(path: string) => this.request<T>('GET', path);
-  post = <T = any>(path: string, body?: unknown, headers?: Record<string, string>) =>
+  get = <T = unknown>(path: string) => this.request<T>('GET', path);
+  post = <T = unknown>(path: string, body?: unknown, headers?: Record<string, string>) =>
     this.request<T>('POST', path, body, headers);
-  put = <T = any>(path: string, body?: unknown) => this.request<T>('PUT', path, body);
-  delete = <T = any>(path: string) => this.request<T>('DELETE', path);
+  put = <T = unknown>(path: string, body?: unknown) => this.request<T>('PUT', path, body);
+  delete = <T = unknown>(path: string) => this.request<T>('DELETE', path);
 }
 
 function safeJson(text: string): unknown {

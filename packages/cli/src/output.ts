@@ -2,6 +2,10 @@ import type { CliIo } from './io.js';
 
 export type Column<T> = [header: string, value: (row: T) => unknown];
 
+/** A record of an API answer, shown as a table row or `key: value` lines: its fields are read as they come. */
+// biome-ignore lint/suspicious/noExplicitAny: API answers are printed as they come
+export type Row = Record<string, any>;
+
 /** Rows as an aligned text table, or as JSON with `--json`. */
 export function printRows<T>(io: CliIo, json: boolean, rows: T[], columns: Column<T>[]): void {
   if (json) {

@@ -1,6 +1,6 @@
 import { isStoreFault } from '@nubo/shared';
 import type { SchedulerContext } from './context.js';
-import { type BatchResult, type KnownRequest, placeBatch, TooLargeError } from './place-batch.js';
+import { type BatchResult, type KnownRequest, placeBatch } from './place-batch.js';
 
 /** Worst case per placement: 2 compares + 2 per new host, and 3 ops + 1 per new host. */
 const TXN_OPS_PER_PLACEMENT = 4;

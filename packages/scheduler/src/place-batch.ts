@@ -154,7 +154,7 @@ async function readVms(
   useCarried: boolean,
 ): Promise<(Entry<Vm> | undefined)[]> {
   const vms = reqs.map((r) => (useCarried ? carriedVm(ctx, r) : undefined));
-  const missing = reqs.flatMap((r, i) => (vms[i] ? [] : [i]));
+  const missing = reqs.flatMap((_r, i) => (vms[i] ? [] : [i]));
   if (missing.length === 0) return vms;
   const keys = missing.map((i) => ctx.keys.vms.one(reqs[i]!.value.vmId));
   const { entries } = await readMany(ctx.store, keys, Vm, ctx.maxTxnOps);

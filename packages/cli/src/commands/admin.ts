@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
 import { readConfigFile, writeConfigFile } from '../config.js';
 import type { CliContext } from '../context.js';
-import { printRecord, printRows } from '../output.js';
-
-type Row = Record<string, any>;
+import { printRecord, printRows, type Row } from '../output.js';
 
 /** `nubo host ...` (admin) */
 export function hostCommands(program: Command, cli: CliContext): void {

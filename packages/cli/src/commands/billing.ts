@@ -1,9 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { printRecord, printRows } from '../output.js';
-
-// biome-ignore lint/suspicious/noExplicitAny: API answers are printed as they come
-type Row = Record<string, any>;
+import { printRecord, printRows, type Row } from '../output.js';
 
 /** `nubo bill [--from --to]`: the project's cost per resource line, then per SKU and the total. */
 export function billCommands(program: Command, cli: CliContext): void {

@@ -2,9 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { printRecord, printRows } from '../output.js';
-
-type Row = Record<string, any>;
+import { printRecord, printRows, type Row } from '../output.js';
 
 /** `nubo key ...` */
 export function keyCommands(program: Command, cli: CliContext): void {
