@@ -1,25 +1,15 @@
 import { Agent, request } from 'node:http';
 import { buildApi, loadApiConfig } from '@nubo/api';
 import { createLogger, keyLayout, Store } from '@nubo/shared';
-import { EtcdCluster, uniquePrefix } from '@nubo/test';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uniquePrefix, useEtcdStore } from '@nubo/test';
+import { describe, expect, it } from 'vitest';
 
-let etcd: EtcdCluster;
-let store: Store;
-
-beforeAll(async () => {
-  etcd = await EtcdCluster.start();
-  store = new Store({ endpoints: etcd.endpoints });
-});
-afterAll(async () => {
-  await store?.close();
-  await etcd?.dispose();
-});
+const db = useEtcdStore();
 
 async function api() {
   const keys = keyLayout(uniquePrefix('close'));
-  const config = loadApiConfig({ etcdEndpoints: etcd.endpoints, prefix: keys.prefix }, {});
-  return buildApi({ store, keys, config, logger: createLogger('api', { level: 'silent' }) });
+  const config = loadApiConfig({ etcdEndpoints: db.etcd.endpoints, prefix: keys.prefix }, {});
+  return buildApi({ store: db.store, keys, config, logger: createLogger('api', { level: 'silent' }) });
 }
 
 /** Whether `p` settles within `ms` (a hang, not a speed, is what these tests look for). */

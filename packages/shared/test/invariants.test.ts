@@ -1,19 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { EtcdCluster, uniquePrefix } from '@nubo/test';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkRegion, type Keys, keyLayout, macToEui64, Store, type Vm } from '../src/index.js';
+import { uniquePrefix, useEtcdStore } from '@nubo/test';
+import { describe, expect, it } from 'vitest';
+import { checkRegion, type Keys, keyLayout, macToEui64, type Vm } from '../src/index.js';
 
-let etcd: EtcdCluster;
-let store: Store;
-
-beforeAll(async () => {
-  etcd = await EtcdCluster.start();
-  store = new Store({ endpoints: etcd.endpoints });
-});
-afterAll(async () => {
-  await store?.close();
-  await etcd?.dispose();
-});
+const db = useEtcdStore();
 
 const now = new Date().toISOString();
 const prefix64 = 'fd00:1:2:3::/64';
@@ -42,7 +32,7 @@ async function healthyRegion(keys: Keys): Promise<{ a: Vm; b: Vm }> {
   const project = randomUUID();
   const a = vm(project, '52:54:00:00:00:0a');
   const b = vm(project, '52:54:00:00:00:0b');
-  const txn = store
+  const txn = db.store
     .txn()
     .put(keys.projects.one(project), {
       id: project,
@@ -75,21 +65,21 @@ describe('checkRegion', () => {
   it('finds nothing wrong in a healthy region', async () => {
     const keys = keyLayout(uniquePrefix());
     const { a, b } = await healthyRegion(keys);
-    const report = await checkRegion(store, keys, {
+    const report = await checkRegion(db.store, keys, {
       observations: [
         { host: 'h1', domains: [`nubo-${a.id}`, `nubo-${b.id}`, 'someone-elses-vm'], disks: [a.id, b.id] },
       ],
     });
     expect(report.violations).toEqual([]);
     expect(report.vms).toBe(2);
-    await store.deletePrefix(keys.prefix);
+    await db.store.deletePrefix(keys.prefix);
   });
 
   it('reports each broken promise by its rule', async () => {
     const keys = keyLayout(uniquePrefix());
     const { a } = await healthyRegion(keys);
     const stray = randomUUID();
-    await store
+    await db.store
       .txn()
       .delete(keys.alive.one('h1'))
       .put(keys.allocations.one('h1'), {
@@ -106,7 +96,7 @@ describe('checkRegion', () => {
         createdAt: new Date(Date.now() - 120_000).toISOString(),
       })
       .commit();
-    const report = await checkRegion(store, keys, {
+    const report = await checkRegion(db.store, keys, {
       observations: [{ host: 'h1', domains: [`nubo-${randomUUID()}`], disks: [randomUUID()] }],
       namespaces: ['nubo-pdeadbeef'],
       projectOfNamespace: () => undefined,
@@ -128,6 +118,6 @@ describe('checkRegion', () => {
     ]) {
       expect(rules, `expected a ${rule} violation`).toContain(rule);
     }
-    await store.deletePrefix(keys.prefix);
+    await db.store.deletePrefix(keys.prefix);
   });
 });

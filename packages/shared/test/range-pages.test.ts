@@ -1,19 +1,8 @@
-import { EtcdCluster, uniquePrefix } from '@nubo/test';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Store } from '../src/index.js';
+import { uniquePrefix, useEtcdStore } from '@nubo/test';
+import { describe, expect, it } from 'vitest';
 import { rangeAll } from '../src/store/range-pages.js';
 
-let etcd: EtcdCluster;
-let store: Store;
-
-beforeAll(async () => {
-  etcd = await EtcdCluster.start();
-  store = new Store({ endpoints: etcd.endpoints });
-});
-afterAll(async () => {
-  await store?.close();
-  await etcd?.dispose();
-});
+const db = useEtcdStore();
 
 describe('listing a prefix larger than one gRPC message', () => {
   it('reads 6 MiB of records in pages, all at one revision', async () => {
@@ -22,18 +11,18 @@ describe('listing a prefix larger than one gRPC message', () => {
     // etcd takes at most 1.5 MiB per request, so write in chunks of 50 records.
     let written = 0;
     for (let chunk = 0; chunk < 8; chunk++) {
-      const txn = store.txn();
+      const txn = db.store.txn();
       for (let i = chunk * 50; i < (chunk + 1) * 50; i++)
         txn.put(`${p}${String(i).padStart(4, '0')}`, { i, blob });
       written = await txn.commit();
     }
-    await store.put(`${p}later`, { i: -1 });
-    const { entries, revision } = await store.list(p);
+    await db.store.put(`${p}later`, { i: -1 });
+    const { entries, revision } = await db.store.list(p);
     expect(entries).toHaveLength(401);
-    const paged = await rangeAll(store.client, p, 7);
+    const paged = await rangeAll(db.store.client, p, 7);
     expect(paged.kvs).toHaveLength(401);
     expect(paged.kvs.map((kv) => kv.key.toString())).toEqual(entries.map((e) => e.key));
     expect(revision).toBeGreaterThan(written);
-    await store.deletePrefix(p);
+    await db.store.deletePrefix(p);
   });
 });

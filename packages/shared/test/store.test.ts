@@ -1,5 +1,5 @@
-import { EtcdCluster, uniquePrefix } from '@nubo/test';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uniquePrefix, useEtcdStore } from '@nubo/test';
+import { describe, expect, it } from 'vitest';
 import {
   ConflictError,
   isNuboError,
@@ -10,47 +10,37 @@ import {
   type WatchChange,
 } from '../src/index.js';
 
-let etcd: EtcdCluster;
-let store: Store;
-
-beforeAll(async () => {
-  etcd = await EtcdCluster.start();
-  store = new Store({ endpoints: etcd.endpoints });
-});
-afterAll(async () => {
-  await store?.close();
-  await etcd?.dispose();
-});
+const db = useEtcdStore();
 
 const Counter = Type.Object({ n: Type.Integer() }, { additionalProperties: false });
 
 describe('Store on a real etcd', () => {
   it('puts, gets, lists and deletes readable JSON', async () => {
     const p = uniquePrefix();
-    await store.put(`${p}a`, { cpus: 1, ramMiB: 512, diskGiB: 10 });
-    await store.put(`${p}b`, { cpus: 2, ramMiB: 1024, diskGiB: 20 });
-    const a = await store.get(`${p}a`, Resources);
+    await db.store.put(`${p}a`, { cpus: 1, ramMiB: 512, diskGiB: 10 });
+    await db.store.put(`${p}b`, { cpus: 2, ramMiB: 1024, diskGiB: 20 });
+    const a = await db.store.get(`${p}a`, Resources);
     expect(a?.value).toEqual({ cpus: 1, ramMiB: 512, diskGiB: 10 });
     expect(a?.modRevision).toBeGreaterThan(0);
-    const { entries } = await store.list(p, Resources);
+    const { entries } = await db.store.list(p, Resources);
     expect(entries.map((e) => e.key)).toEqual([`${p}a`, `${p}b`]);
-    expect(await store.delete(`${p}a`)).toBe(true);
-    expect(await store.get(`${p}a`)).toBeUndefined();
-    expect(await store.deletePrefix(p)).toBe(1);
+    expect(await db.store.delete(`${p}a`)).toBe(true);
+    expect(await db.store.get(`${p}a`)).toBeUndefined();
+    expect(await db.store.deletePrefix(p)).toBe(1);
   });
 
   it('reports a value that does not fit its schema as NUBO_STORE_CORRUPT', async () => {
     const p = uniquePrefix();
-    await store.put(`${p}bad`, { cpus: 'many' });
-    await expect(store.get(`${p}bad`, Resources)).rejects.toMatchObject({ code: 'NUBO_STORE_CORRUPT' });
-    await store.deletePrefix(p);
+    await db.store.put(`${p}bad`, { cpus: 'many' });
+    await expect(db.store.get(`${p}bad`, Resources)).rejects.toMatchObject({ code: 'NUBO_STORE_CORRUPT' });
+    await db.store.deletePrefix(p);
   });
 
   it('lets exactly one of two concurrent writers win a compare on mod_revision', async () => {
     const key = `${uniquePrefix()}counter`;
-    await store.put(key, { n: 0 });
-    const seen = await store.require(key, Counter);
-    const write = (n: number) => store.txn().compare(key, seen.modRevision).put(key, { n }).commit();
+    await db.store.put(key, { n: 0 });
+    const seen = await db.store.require(key, Counter);
+    const write = (n: number) => db.store.txn().compare(key, seen.modRevision).put(key, { n }).commit();
     const results = await Promise.allSettled([write(1), write(2)]);
     const won = results.filter((r) => r.status === 'fulfilled');
     const lost = results.filter((r) => r.status === 'rejected');
@@ -60,50 +50,50 @@ describe('Store on a real etcd', () => {
     expect(reason).toBeInstanceOf(ConflictError);
     expect(reason.keys).toEqual([key]);
     expect(reason.code).toBe('NUBO_CONFLICT');
-    await store.delete(key);
+    await db.store.delete(key);
   });
 
   it('applies a multi-key transaction all or nothing', async () => {
     const p = uniquePrefix();
-    await store.put(`${p}taken`, { n: 1 });
-    const txn = store.txn().create(`${p}new`, { n: 2 }).create(`${p}taken`, { n: 3 });
+    await db.store.put(`${p}taken`, { n: 1 });
+    const txn = db.store.txn().create(`${p}new`, { n: 2 }).create(`${p}taken`, { n: 3 });
     await expect(txn.commit()).rejects.toMatchObject({ keys: [`${p}taken`] });
-    expect(await store.get(`${p}new`)).toBeUndefined();
-    expect((await store.get(`${p}taken`, Counter))?.value.n).toBe(1);
-    await store.deletePrefix(p);
+    expect(await db.store.get(`${p}new`)).toBeUndefined();
+    expect((await db.store.get(`${p}taken`, Counter))?.value.n).toBe(1);
+    await db.store.deletePrefix(p);
   });
 
   it('counts every increment under contention with update()', async () => {
     const key = `${uniquePrefix()}counter`;
-    await store.put(key, { n: 0 });
+    await db.store.put(key, { n: 0 });
     await Promise.all(
-      Array.from({ length: 20 }, () => store.update(key, Counter, (c) => ({ n: c.n + 1 }), 50)),
+      Array.from({ length: 20 }, () => db.store.update(key, Counter, (c) => ({ n: c.n + 1 }), 50)),
     );
-    expect((await store.require(key, Counter)).value.n).toBe(20);
-    await store.delete(key);
+    expect((await db.store.require(key, Counter)).value.n).toBe(20);
+    await db.store.delete(key);
   });
 
   it('deletes leased keys when the lease is revoked', async () => {
     const key = `${uniquePrefix()}alive`;
-    const lease = await store.lease(5);
-    await store.put(key, { n: 1 }, lease.id);
-    expect(await store.get(key)).toBeDefined();
+    const lease = await db.store.lease(5);
+    await db.store.put(key, { n: 1 }, lease.id);
+    expect(await db.store.get(key)).toBeDefined();
     await lease.revoke();
-    expect(await store.get(key)).toBeUndefined();
+    expect(await db.store.get(key)).toBeUndefined();
   });
 
   it('watches a prefix from a revision, including every key of a transaction', async () => {
     const p = uniquePrefix();
-    const start = await store.put(`${p}x`, { n: 0 });
-    await store.txn().put(`${p}a`, { n: 1 }).put(`${p}b`, { n: 2 }).commit();
-    await store.delete(`${p}x`);
+    const start = await db.store.put(`${p}x`, { n: 0 });
+    await db.store.txn().put(`${p}a`, { n: 1 }).put(`${p}b`, { n: 2 }).commit();
+    await db.store.delete(`${p}x`);
     const events: WatchChange<unknown>[] = [];
-    for await (const ev of store.watch(p, { afterRevision: start })) {
+    for await (const ev of db.store.watch(p, { afterRevision: start })) {
       events.push(ev);
       if (events.length === 3) break;
     }
     expect(events.map((e) => `${e.type} ${e.key}`)).toEqual([`put ${p}a`, `put ${p}b`, `delete ${p}x`]);
-    await store.deletePrefix(p);
+    await db.store.deletePrefix(p);
   });
 
   it('uses one layout for every key, under a configurable prefix', () => {
