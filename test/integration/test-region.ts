@@ -78,6 +78,11 @@ export class TestRegion {
     return scheduler;
   }
 
+  /** Stops every scheduler started so far (each hands over its leadership at once). */
+  async stopSchedulers(): Promise<void> {
+    for (const s of this.schedulers.splice(0)) await s.stop();
+  }
+
   /** A host daemon with a fake driver; pass `driver` to keep a "machine" across daemon restarts. */
   async startHost(
     name: string,

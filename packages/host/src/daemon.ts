@@ -11,6 +11,7 @@ import {
 import type { HypervisorDriver } from './driver.js';
 import { HostWorker } from './host-worker.js';
 import type { ImageSource } from './image-source.js';
+import { invalidRecord } from './invalid-records.js';
 import type { ReconcileReport } from './reconcile.js';
 import { Registration } from './registration.js';
 import type { RunOutcome } from './runner.js';
@@ -96,7 +97,7 @@ export class HostDaemon {
     this.following = follow(
       store,
       this.keys.requests.host.ofHost(hostname),
-      { schema: HostRequest, signal: this.abort.signal },
+      { schema: HostRequest, signal: this.abort.signal, onInvalid: invalidRecord(log, 'host request') },
       (ev) => {
         if (ev.type === 'reset') {
           for (const e of ev.entries) this.worker.dispatch(e);

@@ -72,7 +72,7 @@ export class FleetRegistration {
 
   private async writeChunk(hosts: FleetHost[], leaseId: string): Promise<void> {
     const keys = hosts.map((h) => this.keys.hosts.one(h.name));
-    const { entries } = await readMany(this.store, keys, Host, this.options.maxTxnOps);
+    const { entries } = await readMany(this.store, keys, Host, { chunk: this.options.maxTxnOps });
     const txn = this.store.txn();
     const startedAt = new Date().toISOString();
     hosts.forEach((h, i) => {

@@ -14,6 +14,7 @@ import type { HypervisorDriver } from './driver.js';
 import { FleetRegistration } from './fleet-registration.js';
 import { HostWorker } from './host-worker.js';
 import type { ImageSource } from './image-source.js';
+import { invalidRecord } from './invalid-records.js';
 import { precompileHostSchemas } from './schemas.js';
 
 export interface SimulatedHost {
@@ -100,17 +101,23 @@ export class SimulatedHostFleet {
     });
     const prefix = this.keys.requests.host.prefix;
     const workerOf = (key: string) => this.workers.get(key.slice(prefix.length).split('/', 1)[0]!);
-    this.following = follow(store, prefix, { schema: HostRequest, signal: this.abort.signal }, (ev) => {
-      if (ev.type === 'reset') {
-        for (const e of ev.entries) workerOf(e.key)?.dispatch(e);
-        listed();
-      } else if (ev.type === 'put') {
-        const worker = ev.entry.value.claimedBy ? undefined : workerOf(ev.key);
-        if (!worker) return;
-        this.onDispatch(worker.name, ev.entry.value);
-        worker.dispatch(ev.entry);
-      } else workerOf(ev.key)?.forget(ev.key);
-    }).catch((err) => log.error({ err }, 'fleet request watch ended'));
+    const onInvalid = invalidRecord(log, 'host request');
+    this.following = follow(
+      store,
+      prefix,
+      { schema: HostRequest, signal: this.abort.signal, onInvalid },
+      (ev) => {
+        if (ev.type === 'reset') {
+          for (const e of ev.entries) workerOf(e.key)?.dispatch(e);
+          listed();
+        } else if (ev.type === 'put') {
+          const worker = ev.entry.value.claimedBy ? undefined : workerOf(ev.key);
+          if (!worker) return;
+          this.onDispatch(worker.name, ev.entry.value);
+          worker.dispatch(ev.entry);
+        } else workerOf(ev.key)?.forget(ev.key);
+      },
+    ).catch((err) => log.error({ err }, 'fleet request watch ended'));
     await ready;
     await this.reconcileAll();
     this.scheduleReconcile();

@@ -3,6 +3,7 @@ import { type Entry, HostRequest, type Keys, type Logger, type Network, type Sto
 import { type Commit, directCommit } from './commit.js';
 import type { HypervisorDriver } from './driver.js';
 import type { ImageSource } from './image-source.js';
+import { invalidRecord } from './invalid-records.js';
 import { type ReconcileReport, reconcile } from './reconcile.js';
 import { type RunnerDeps, type RunOutcome, runRequest } from './runner.js';
 import { resolveSpec, type SpecSources } from './spec.js';
@@ -88,7 +89,11 @@ export class HostWorker {
   /** Runs one reconcile pass now (also re-runs requests left behind by a failure). */
   async reconcileNow(): Promise<ReconcileReport> {
     const { store, keys } = this.options;
-    const { entries } = await store.list(keys.requests.host.ofHost(this.name), HostRequest);
+    const { entries } = await store.list(
+      keys.requests.host.ofHost(this.name),
+      HostRequest,
+      invalidRecord(this.options.log, 'host request'),
+    );
     for (const e of entries) this.dispatch(e);
     this.lastReconcile = await reconcile({ ...this.runner, me: this.name, driver: this.options.driver });
     return this.lastReconcile;

@@ -1,5 +1,6 @@
 import { Allocation, type Entry, type Keys, type Logger, readMany, type Store, Vm } from '@nubo/shared';
 import type { DomainInfo, HypervisorDriver } from './driver.js';
+import { invalidRecord } from './invalid-records.js';
 import type { VmLocks } from './vm-locks.js';
 
 /** What one reconcile pass found and did. */
@@ -40,11 +41,13 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     ...Object.keys(alloc?.value.vms ?? {}),
     ...domains.flatMap((d) => (d.vmId ? [d.vmId] : [])),
   ]);
-  const vms = await readVms(deps, [...ids]);
+  const { vms, unreadable } = await readVms(deps, [...ids]);
   const byVm = new Map(domains.flatMap((d) => (d.vmId ? [[d.vmId, d] as const] : [])));
   for (const d of domains) if (!d.vmId) report.foreign.push(d.name);
   for (const id of ids) {
-    if (deps.locks.busy(id)) continue;
+    // A VM whose record cannot be read is neither started nor stopped: etcd
+    // may well want it running. It is logged (readVms) until someone fixes it.
+    if (deps.locks.busy(id) || unreadable.has(id)) continue;
     await deps.locks.with(id, () => reconcileOne(deps, vms.get(id)?.value, byVm.get(id), report));
   }
   if (report.started.length + report.stopped.length + report.unowned.length + report.missing.length > 0)
@@ -52,13 +55,25 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   return report;
 }
 
-async function readVms(deps: ReconcileDeps, ids: string[]): Promise<Map<string, Entry<Vm>>> {
+async function readVms(
+  deps: ReconcileDeps,
+  ids: string[],
+): Promise<{ vms: Map<string, Entry<Vm>>; unreadable: Set<string> }> {
+  const unreadable = new Set<string>();
+  const log = invalidRecord(deps.log, 'VM record');
   const { entries } = await readMany(
     deps.store,
     ids.map((id) => deps.keys.vms.one(id)),
     Vm,
+    {
+      onInvalid: (key, err) => {
+        unreadable.add(key.slice(deps.keys.vms.prefix.length));
+        log(key, err);
+      },
+    },
   );
-  return new Map(entries.flatMap((e, i) => (e ? [[ids[i]!, e] as const] : [])));
+  const vms = new Map(entries.flatMap((e, i) => (e ? [[ids[i]!, e] as const] : [])));
+  return { vms, unreadable };
 }
 
 type Want = 'running' | 'off' | 'leave';

@@ -1,4 +1,13 @@
-import { ConflictError, type Entry, HostRequest, type Keys, type Logger, type Store, Vm } from '@nubo/shared';
+import {
+  ConflictError,
+  type Entry,
+  HostRequest,
+  type Keys,
+  type Logger,
+  type Store,
+  Vm,
+  vmReason,
+} from '@nubo/shared';
 import type { Commit } from './commit.js';
 import { addFinishingWrites } from './finish.js';
 import { type ActContext, HANDLERS, type KnownEntries, withKnown } from './handlers.js';
@@ -125,7 +134,7 @@ async function finish(
     if (!vm || !handler.applies(vm.value, req, me)) return drop(deps, req, key, claimRev, vm?.value);
     const txn = new SpecTxn().compare(key, claimRev).delete(key).compare(vm.key, vm.modRevision);
     if (failure) {
-      const reason = `${req.kind} failed on ${me}: ${failure}`;
+      const reason = vmReason(`${req.kind} failed on ${me}: ${failure}`);
       txn.put(vm.key, { ...vm.value, state: 'unresourced', reason, updatedAt: new Date().toISOString() });
     } else {
       const next = handler.after(vm.value, req, me);

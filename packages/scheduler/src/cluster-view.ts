@@ -6,7 +6,10 @@ import {
   Host,
   HostLiveness,
   Image,
+  isValid,
   type Keys,
+  type Logger,
+  NuboError,
   readMany,
   type Static,
   type Store,
@@ -37,11 +40,18 @@ export class ClusterView {
   private readonly stale = new Set<string>();
   private allStale = true;
   private ranked: { policy: PlacementPolicy; ranking: HostRanking } | undefined;
+  /**
+   * Keys under hosts/, alive/ or allocations/ whose record is not valid (by
+   * hand, or a bug): their host is left out of placement until a valid
+   * record replaces it. Never taken for a lost host: its VMs may run.
+   */
+  private readonly invalid = new Set<string>();
 
   constructor(
     private readonly store: Store,
     private readonly keys: Keys,
     private readonly onHostLost: (name: string) => void = () => {},
+    private readonly log?: Logger,
   ) {}
 
   /** Starts following; resolves once every prefix was listed. `done` settles when the signal aborts. */
@@ -50,7 +60,16 @@ export class ClusterView {
       this.followPrefix(this.keys.hosts.prefix, Host, signal, (e) => this.onHost(e)),
       this.followPrefix(this.keys.alive.prefix, HostLiveness, signal, (e) => this.onAlive(e)),
       this.followPrefix(this.keys.allocations.prefix, Allocation, signal, (e) => this.onAllocation(e)),
-      this.followPrefix(this.keys.images.prefix, Image, signal, (e) => this.onImage(e)),
+      this.followPrefix(
+        this.keys.images.prefix,
+        Image,
+        signal,
+        (e) => this.onImage(e),
+        (key) => {
+          // Left unknown: a batch that needs it reads it, and that request alone fails.
+          this.images.delete(this.nameOf(key, this.keys.images.prefix));
+        },
+      ),
     ];
     await Promise.all(follows.map((f) => f.listed));
     return { done: Promise.all(follows.map((f) => f.done)).then(() => {}) };
@@ -99,7 +118,7 @@ export class ClusterView {
 
   view(name: string): HostView | undefined {
     const host = this.hosts.get(name);
-    if (!host) return undefined;
+    if (!host || this.hasInvalidRecord(name)) return undefined;
     const allocation = this.allocations.get(name);
     return {
       name,
@@ -144,10 +163,11 @@ export class ClusterView {
     const k = this.keys;
     // Three range reads, whatever the number of hosts; what is read only adds to the view.
     const [hosts, alive, allocations] = await Promise.all([
-      this.store.list(k.hosts.prefix, Host),
-      this.store.list(k.alive.prefix, HostLiveness),
-      this.store.list(k.allocations.prefix, Allocation),
+      this.store.list(k.hosts.prefix, Host, this.onInvalidRecord),
+      this.store.list(k.alive.prefix, HostLiveness, this.onInvalidRecord),
+      this.store.list(k.allocations.prefix, Allocation, this.onInvalidRecord),
     ]);
+    for (const e of [...hosts.entries, ...alive.entries, ...allocations.entries]) this.invalid.delete(e.key);
     for (const e of hosts.entries) {
       const name = this.nameOf(e.key, k.hosts.prefix);
       if ((this.hosts.get(name)?.rev ?? 0) < e.modRevision)
@@ -168,9 +188,21 @@ export class ClusterView {
     const list = [...new Set(names)];
     const k = this.keys;
     const keys = list.flatMap((n) => [k.hosts.one(n), k.alive.one(n), k.allocations.one(n)]);
-    const { entries } = await readMany(this.store, keys);
+    const { entries } = await readMany(this.store, keys, undefined, { onInvalid: this.onInvalidRecord });
     list.forEach((name, i) => {
       const [host, alive, allocation] = entries.slice(i * 3, i * 3 + 3) as (Entry<unknown> | undefined)[];
+      for (const [entry, schema] of [
+        [host, Host],
+        [alive, HostLiveness],
+        [allocation, Allocation],
+      ] as const) {
+        if (entry && !isValid(schema, entry.value)) {
+          this.onInvalidRecord(
+            entry.key,
+            new NuboError('NUBO_STORE_CORRUPT', `${entry.key} does not fit its schema`),
+          );
+        } else if (entry) this.invalid.delete(entry.key);
+      }
       if (host) this.hosts.set(name, { value: host.value as Host, rev: host.modRevision });
       if (alive) this.alive.set(name, alive.modRevision);
       else this.alive.delete(name);
@@ -185,16 +217,35 @@ export class ClusterView {
     schema: S,
     signal: AbortSignal,
     handle: (e: WatchEvent<Static<S>>) => void,
+    onInvalid: (key: string, err: NuboError) => void = this.onInvalidRecord,
   ): { listed: Promise<void>; done: Promise<void> } {
     let listed!: () => void;
     const listedP = new Promise<void>((r) => {
       listed = r;
     });
-    const done = follow(this.store, prefix, { schema, signal }, (e) => {
+    const done = follow(this.store, prefix, { schema, signal, onInvalid }, (e) => {
+      if (e.type === 'reset') for (const en of e.entries) this.invalid.delete(en.key);
+      else this.invalid.delete(e.key);
       handle(e);
       if (e.type === 'reset') listed();
     });
     return { listed: Promise.race([listedP, done]), done };
+  }
+
+  /** A host record that cannot be used: its host leaves placement (see `invalid`). */
+  private readonly onInvalidRecord = (key: string, err: NuboError): void => {
+    this.log?.error({ err, key }, 'invalid record; its host takes no placements until it is fixed');
+    this.invalid.add(key);
+    for (const prefix of [this.keys.hosts.prefix, this.keys.alive.prefix, this.keys.allocations.prefix])
+      if (key.startsWith(prefix)) this.stale.add(this.nameOf(key, prefix));
+  };
+
+  private hasInvalidRecord(name: string): boolean {
+    if (this.invalid.size === 0) return false;
+    const k = this.keys;
+    return [k.hosts.one(name), k.alive.one(name), k.allocations.one(name)].some((key) =>
+      this.invalid.has(key),
+    );
   }
 
   private nameOf(key: string, prefix: string): string {

@@ -27,15 +27,20 @@ export class Leadership {
 
   /** Campaigns and leads, again and again, until `stop()`. */
   async run(lead: LeadFn): Promise<void> {
+    let failures = 0;
     while (!this.stopping.signal.aborted) {
       try {
         const fence = await this.campaign();
         if (fence) await this.serve(fence, lead);
+        failures = 0;
       } catch (err) {
         if (this.stopping.signal.aborted) break;
-        this.log.error({ err }, 'leadership term ended with an error; campaigning again');
+        // 0.5 s, doubling to 10 s while terms keep failing: a fault that outlives
+        // a term (etcd away, a bug met on some record) is not hammered.
+        const retryInMs = Math.min(10_000, 500 * 2 ** failures++);
+        this.log.error({ err, retryInMs }, 'leadership term ended with an error; campaigning again');
         await this.stepDown();
-        await sleep(500);
+        await sleep(retryInMs, undefined, { signal: this.stopping.signal }).catch(() => {});
       }
     }
   }
@@ -87,6 +92,9 @@ export class Leadership {
     try {
       await lead(fence, term.signal);
     } finally {
+      // A term that ended with an error must also stop what it started (its
+      // watches, its view): revoking the lease below does not signal `term`.
+      term.abort();
       this.leading = false;
       this.log.info({ id: this.id }, 'no longer leading');
       await this.stepDown();

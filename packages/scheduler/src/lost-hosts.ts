@@ -36,10 +36,14 @@ export async function markHostLost(ctx: SchedulerContext, host: string): Promise
 async function markOnce(ctx: SchedulerContext, host: string): Promise<number> {
   const alloc = await ctx.store.get(ctx.keys.allocations.one(host), Allocation);
   const ids = Object.keys(alloc?.value.vms ?? {});
+  // A VM record that cannot be read is left as it is (logged); the others are marked.
+  const onInvalid = (key: string, err: unknown) =>
+    ctx.log.error({ err, key, host }, 'invalid VM record on a lost host; not marked');
   const { entries } = await readMany(
     ctx.store,
     ids.map((id) => ctx.keys.vms.one(id)),
     Vm,
+    { onInvalid },
   );
   const lost = entries.filter(
     (e): e is Entry<Vm> => !!e && e.value.host === host && LIVE_ON_HOST.includes(e.value.state),

@@ -9,6 +9,7 @@ import {
   SchedulerRequest,
   type Txn,
   Vm,
+  vmReason,
 } from '@nubo/shared';
 import { fencedTxn, now, type SchedulerContext } from './context.js';
 import { type PlacementItem, PlacementPlan } from './placement.js';
@@ -157,7 +158,7 @@ async function readVms(
   const missing = reqs.flatMap((_r, i) => (vms[i] ? [] : [i]));
   if (missing.length === 0) return vms;
   const keys = missing.map((i) => ctx.keys.vms.one(reqs[i]!.value.vmId));
-  const { entries } = await readMany(ctx.store, keys, Vm, ctx.maxTxnOps);
+  const { entries } = await readMany(ctx.store, keys, Vm, { chunk: ctx.maxTxnOps });
   missing.forEach((i, n) => {
     vms[i] = entries[n];
   });
@@ -187,7 +188,7 @@ async function readRequests(
   const read = new Map<string, Entry<SchedulerRequest>>();
   if (missing.length > 0) {
     const keys = missing.map((id) => ctx.keys.requests.scheduler.one(id));
-    const { entries } = await readMany(ctx.store, keys, SchedulerRequest, ctx.maxTxnOps);
+    const { entries } = await readMany(ctx.store, keys, SchedulerRequest, { chunk: ctx.maxTxnOps });
     entries.forEach((e, i) => e && read.set(missing[i]!, e));
   }
   return ids.flatMap((id) => {
@@ -242,7 +243,7 @@ function writeDecision(
   const vm = w.vm.value;
   txn.compare(w.req.key, w.req.modRevision).delete(w.req.key).compare(w.vm.key, w.vm.modRevision);
   if ('reason' in d) {
-    txn.put(w.vm.key, { ...vm, state: 'unresourced', reason: d.reason, updatedAt: now() });
+    txn.put(w.vm.key, { ...vm, state: 'unresourced', reason: vmReason(d.reason), updatedAt: now() });
     return;
   }
   const { reason: _old, ...rest } = vm;

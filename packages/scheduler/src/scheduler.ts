@@ -6,6 +6,7 @@ import {
   Host,
   HostLiveness,
   Image,
+  isStoreFault,
   keyLayout,
   type Logger,
   precompile,
@@ -76,7 +77,7 @@ export class Scheduler {
   private async lead(fence: Fence, signal: AbortSignal): Promise<void> {
     const keys = keyLayout(this.settings.prefix);
     const work = new WorkQueue();
-    const view = new ClusterView(this.store, keys, (host) => work.lost(host));
+    const view = new ClusterView(this.store, keys, (host) => work.lost(host), this.log);
     signal.addEventListener('abort', () => work.close(), { once: true });
     const { done } = await view.start(signal);
     const ctx: SchedulerContext = {
@@ -95,7 +96,15 @@ export class Scheduler {
     const requests = follow(
       this.store,
       keys.requests.scheduler.prefix,
-      { schema: SchedulerRequest, signal },
+      {
+        schema: SchedulerRequest,
+        signal,
+        // Left out, as if deleted: nobody can act on it until it is written again.
+        onInvalid: (key, err) => {
+          this.log.error({ err, key }, 'invalid scheduler request; ignored');
+          work.remove(key.slice(keys.requests.scheduler.prefix.length));
+        },
+      },
       (ev) => {
         if (ev.type === 'reset') {
           work.reset(ev.entries);
@@ -126,11 +135,34 @@ export class Scheduler {
         work.finished(next);
       } catch (err) {
         if (err instanceof ConflictError && err.keys.includes(ctx.fence!.key)) throw err;
+        if (!isStoreFault(err) && next.kind !== 'place') {
+          this.putAside(work, next, err);
+          continue;
+        }
         this.log.error({ err, kind: next.kind }, 'scheduler work failed; retrying');
         work.retry(next);
         await sleep(200);
       }
     }
+  }
+
+  /**
+   * A resize, migration or lost host that failed on what its records hold (a
+   * placement batch isolates its own, see placeAll): it waits, with a growing
+   * delay, while the rest of the queue goes on.
+   */
+  private putAside(work: WorkQueue, job: Exclude<Job, { kind: 'place' }>, err: unknown): void {
+    if (job.kind === 'lost') {
+      const retryInMs = work.lostLater(job.host);
+      this.log.error({ err, host: job.host, retryInMs }, 'marking a lost host failed; trying again later');
+      return;
+    }
+    const retryInMs = work.setAside(job.id);
+    work.finished(job);
+    this.log.error(
+      { err, kind: job.kind, request: job.id, retryInMs },
+      'scheduler request failed; set aside',
+    );
   }
 
   private async handle(ctx: SchedulerContext, job: Job, work: WorkQueue): Promise<void> {

@@ -24,6 +24,9 @@ export class WorkQueue {
   /** Requests set aside: until when, and how many times each failed in a row. */
   private readonly aside = new Map<string, { until: number; failures: number }>();
   private asideTimer: NodeJS.Timeout | undefined;
+  /** Lost hosts whose marking failed on their own records: failures in a row, and the timer that brings each back. */
+  private readonly lostLaterFailures = new Map<string, number>();
+  private readonly lostLaterTimers = new Set<NodeJS.Timeout>();
   private wake: (() => void) | undefined;
 
   reset(all: Entry<SchedulerRequest>[]): void {
@@ -87,7 +90,7 @@ export class WorkQueue {
    */
   setAside(id: string): number {
     const failures = (this.aside.get(id)?.failures ?? 0) + 1;
-    const waitMs = Math.min(SET_ASIDE_MAX_MS, SET_ASIDE_FIRST_MS * 2 ** (failures - 1));
+    const waitMs = backoff(failures);
     this.aside.set(id, { until: Date.now() + waitMs, failures });
     this.taken.delete(id);
     this.armAsideTimer();
@@ -103,8 +106,28 @@ export class WorkQueue {
       this.wake = resolve;
     });
   }
+  /**
+   * A lost host whose marking failed on what its records hold: tried again
+   * after the same growing wait as a set-aside request, with other work
+   * (lost hosts come first) going on meanwhile.
+   */
+  lostLater(host: string): number {
+    const failures = (this.lostLaterFailures.get(host) ?? 0) + 1;
+    this.lostLaterFailures.set(host, failures);
+    const waitMs = backoff(failures);
+    const timer = setTimeout(() => {
+      this.lostLaterTimers.delete(timer);
+      this.lost(host);
+    }, waitMs);
+    timer.unref();
+    this.lostLaterTimers.add(timer);
+    return waitMs;
+  }
+
   close(): void {
     clearTimeout(this.asideTimer);
+    for (const t of this.lostLaterTimers) clearTimeout(t);
+    this.lostLaterTimers.clear();
     this.kick();
   }
 
@@ -132,6 +155,10 @@ export class WorkQueue {
     this.wake = undefined;
     wake?.();
   }
+}
+
+function backoff(failures: number): number {
+  return Math.min(SET_ASIDE_MAX_MS, SET_ASIDE_FIRST_MS * 2 ** (failures - 1));
 }
 
 function idsOf(job: Job): string[] {

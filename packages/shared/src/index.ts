@@ -53,7 +53,7 @@ export {
   commitAndRead,
   type Guarded,
 } from './store/commit-and-read.js';
-export type { Entry } from './store/entry.js';
+export type { Entry, OnInvalid } from './store/entry.js';
 export { type FollowOptions, follow } from './store/follow.js';
 export { ETCD_DEFAULT_MAX_TXN_OPS, GroupCommit } from './store/group-commit.js';
 export { installFastInt64Strings } from './store/int64-strings.js';

@@ -13,6 +13,18 @@ export const VmNic = Type.Object(
 );
 export type VmNic = Static<typeof VmNic>;
 
+/** The longest `reason` a VM record holds. */
+export const VM_REASON_MAX = 2048;
+
+/**
+ * A reason that fits the VM record: a driver's error output can be longer,
+ * and a record over the limit would not validate anywhere it is read. The
+ * start is kept (it says what failed), the end marked as cut.
+ */
+export function vmReason(text: string): string {
+  return text.length <= VM_REASON_MAX ? text : `${text.slice(0, VM_REASON_MAX - 1)}…`;
+}
+
 export const Vm = Type.Object(
   {
     id: Id,
@@ -26,8 +38,8 @@ export const Vm = Type.Object(
     sshKeyIds: Type.Array(Id, { maxItems: 64, uniqueItems: true }),
     userData: Type.Optional(Type.String({ maxLength: MAX_USER_DATA_BYTES })),
     state: VmStateSchema,
-    /** Why the VM is in its state, in words (set for `unresourced`, failures, scrub). */
-    reason: Type.Optional(Type.String({ maxLength: 2048 })),
+    /** Why the VM is in its state, in words (set for `unresourced`, failures, scrub); see `vmReason`. */
+    reason: Type.Optional(Type.String({ maxLength: VM_REASON_MAX })),
     /** The host the VM is assigned to, once placed. */
     host: Type.Optional(HostName),
     /** For a migration: where it goes. */

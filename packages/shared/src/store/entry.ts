@@ -1,6 +1,6 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { IKeyValue, ITxnResponse } from 'etcd3';
-import { NuboError } from '../errors.js';
+import { isNuboError, NuboError } from '../errors.js';
 import { validate } from '../validate.js';
 
 /** One key as read from etcd, with the revisions a transaction compares. */
@@ -37,13 +37,37 @@ export function decode<S extends TSchema>(kv: IKeyValue, schema?: S): Entry<Stat
   };
 }
 
+/**
+ * Told of a record that does not parse or does not fit its schema, which the
+ * read then leaves out. Daemons pass one (that logs) so that one bad record,
+ * written by hand or by a bug, costs that record and not the whole prefix.
+ */
+export type OnInvalid = (key: string, err: NuboError) => void;
+
+/** `decode`, or with `onInvalid`, undefined for a record that is not valid (reported there). */
+export function decodeOrSkip<S extends TSchema>(
+  kv: IKeyValue,
+  schema: S | undefined,
+  onInvalid: OnInvalid | undefined,
+): Entry<Static<S>> | undefined {
+  if (!onInvalid) return decode(kv, schema);
+  try {
+    return decode(kv, schema);
+  } catch (err) {
+    if (!isNuboError(err, 'NUBO_STORE_CORRUPT')) throw err;
+    onInvalid(kv.key.toString(), err);
+    return undefined;
+  }
+}
+
 /** The entry a single-key read in a transaction found, or undefined when the key does not exist. */
 export function decodeRead<S extends TSchema>(
   response: ITxnResponse['responses'][number] | undefined,
   schema?: S,
+  onInvalid?: OnInvalid,
 ): Entry<Static<S>> | undefined {
   const kv = response?.response_range?.kvs[0];
-  return kv ? decode(kv, schema) : undefined;
+  return kv ? decodeOrSkip(kv, schema, onInvalid) : undefined;
 }
 
 /** The `range_end` that makes a range cover every key with this prefix. */

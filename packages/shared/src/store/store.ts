@@ -2,7 +2,7 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import { Etcd3, type IOptions } from 'etcd3';
 import { ConflictError, NuboError } from '../errors.js';
 import { AsyncQueue } from './async-queue.js';
-import { decode, type Entry, encode, prefixEnd } from './entry.js';
+import { decode, decodeOrSkip, type Entry, encode, type OnInvalid, prefixEnd } from './entry.js';
 import { overloadTolerant } from './fault-policy.js';
 import { ETCD_DEFAULT_MAX_TXN_OPS, GroupCommit } from './group-commit.js';
 import { installFastInt64Strings } from './int64-strings.js';
@@ -74,9 +74,11 @@ export class Store {
   async list<S extends TSchema>(
     prefix: string,
     schema?: S,
+    onInvalid?: OnInvalid,
   ): Promise<{ entries: Entry<Static<S>>[]; revision: number }> {
     const { kvs, revision } = await rangeAll(this.client, prefix);
-    return { entries: kvs.map((kv) => decode(kv, schema)), revision };
+    const entries = kvs.flatMap((kv) => decodeOrSkip(kv, schema, onInvalid) ?? []);
+    return { entries, revision };
   }
 
   async count(prefix: string): Promise<number> {
@@ -148,10 +150,13 @@ export class Store {
   }
 
   /** Changes under a prefix after a revision; see `watchPrefix`. */
-  watch<S extends TSchema>(prefix: string, options: { afterRevision?: number; schema?: S } = {}) {
+  watch<S extends TSchema>(
+    prefix: string,
+    options: { afterRevision?: number; schema?: S; onInvalid?: OnInvalid } = {},
+  ) {
     return watchPrefix<Static<S>>(this.client, prefix, {
       ...(options.afterRevision !== undefined ? { afterRevision: options.afterRevision } : {}),
-      parse: (kv) => decode(kv, options.schema),
+      parse: (kv) => decodeOrSkip(kv, options.schema, options.onInvalid),
     });
   }
 

@@ -22,8 +22,8 @@ export class CompactedError extends NuboError {
 export interface WatchOptions {
   /** Deliver every change after this revision (exclusive). Default: changes from now on. */
   afterRevision?: number;
-  /** Called with each value to parse and check it; a throw ends the watch. */
-  parse?: (kv: Parameters<typeof decode>[0]) => Entry<unknown>;
+  /** Called with each value to parse and check it: undefined leaves the change out; a throw ends the watch. */
+  parse?: (kv: Parameters<typeof decode>[0]) => Entry<unknown> | undefined;
 }
 
 /**
@@ -74,8 +74,14 @@ export function watchPrefix<T>(
       const key = ev.kv.key.toString();
       try {
         if (ev.type === 'Delete') queue.push({ type: 'delete', key, revision });
-        else queue.push({ type: 'put', key, entry: parse(ev.kv) as Entry<T>, revision });
+        else {
+          const entry = parse(ev.kv) as Entry<T> | undefined;
+          if (entry) queue.push({ type: 'put', key, entry, revision });
+        }
       } catch (err) {
+        // The iteration ends here; without this the watcher would stay open,
+        // decoding every later change under the prefix for nobody.
+        void watcher?.cancel().catch(() => {});
         queue.fail(err);
         return;
       }
