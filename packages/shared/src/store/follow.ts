@@ -1,5 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { OnInvalid } from './entry.js';
+import { isStoreFault } from './rpc-errors.js';
 import type { Store } from './store.js';
 import { CompactedError, type WatchEvent } from './watch.js';
 
@@ -20,8 +22,11 @@ export interface FollowOptions<S extends TSchema> {
  * Like `store.listAndWatch`, but driven by a callback and stoppable at any
  * time through an AbortSignal: first a `reset` with the whole prefix, then
  * every change; after a compaction, a fresh `reset`. Resolves when aborted;
- * rejects when the watch fails for another reason (etcd gone for good, or,
- * without `onInvalid`, a record that does not match its schema).
+ * rejects when the first list fails, or the watch fails for another reason
+ * (without `onInvalid`, a record that does not match its schema). A list
+ * after a compaction that meets etcd away is tried again (0.25 s doubling to
+ * 5 s) until it succeeds or the signal aborts: a daemon's follow must not end
+ * for good over a moment without etcd.
  */
 export async function follow<S extends TSchema>(
   store: Store,
@@ -30,9 +35,14 @@ export async function follow<S extends TSchema>(
   onEvent: (event: WatchEvent<Static<S>>) => void,
 ): Promise<void> {
   const { signal, schema, onInvalid } = options;
+  let listedOnce = false;
   while (!signal?.aborted) {
-    const { entries, revision } = await store.list(prefix, schema, onInvalid);
-    if (signal?.aborted) return;
+    const listed = await (listedOnce
+      ? relist(() => store.list(prefix, schema, onInvalid), signal)
+      : store.list(prefix, schema, onInvalid));
+    if (!listed || signal?.aborted) return;
+    listedOnce = true;
+    const { entries, revision } = listed;
     onEvent({ type: 'reset', entries, revision });
     const watch = store.watch(prefix, {
       afterRevision: revision,
@@ -49,5 +59,18 @@ export async function follow<S extends TSchema>(
     } finally {
       signal?.removeEventListener('abort', stop);
     }
+  }
+}
+
+/** A re-list, tried again while etcd is away; undefined when aborted first. */
+async function relist<T>(list: () => Promise<T>, signal: AbortSignal | undefined): Promise<T | undefined> {
+  for (let waitMs = 250; ; waitMs = Math.min(5_000, waitMs * 2)) {
+    try {
+      return await list();
+    } catch (err) {
+      if (!isStoreFault(err)) throw err;
+    }
+    const aborted = await sleep(waitMs, false, signal ? { signal } : {}).catch(() => true);
+    if (aborted || signal?.aborted) return undefined;
   }
 }
