@@ -35,7 +35,8 @@ export async function listEvents(
 
 /** Deletes every event older than `cutoff` (by its `time`); returns how many. */
 export async function pruneEvents(store: Store, keys: Keys, cutoff: Date, batch = 128): Promise<number> {
-  const { entries } = await store.list(keys.events.prefix);
+  // An event that is not JSON cannot be dated: left for a human, not in the way of the others.
+  const { entries } = await store.list(keys.events.prefix, undefined, () => {});
   const old = entries.filter((e) => {
     const time = (e.value as { time?: unknown }).time;
     return typeof time === 'string' && Date.parse(time) < cutoff.getTime();

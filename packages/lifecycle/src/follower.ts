@@ -46,7 +46,11 @@ export class Follower {
   async run(): Promise<void> {
     let { records, after } = await this.resume();
     while (!this.stopped) {
-      this.iterator = this.deps.store.watch(this.source.prefix, { afterRevision: after });
+      this.iterator = this.deps.store.watch(this.source.prefix, {
+        afterRevision: after,
+        // Not JSON: skipped like a record that does not fit its schema (below), not the end of the follower.
+        onInvalid: (key, err) => this.deps.logger.warn({ key, err }, 'record is not JSON; not derived'),
+      });
       try {
         for await (const ev of this.iterator) {
           this.busy = true;

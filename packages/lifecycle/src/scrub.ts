@@ -3,6 +3,7 @@ import {
   ConflictError,
   type Entry,
   type HostRequest,
+  isStoreFault,
   isValid,
   type Keys,
   type Logger,
@@ -22,18 +23,24 @@ export interface ScrubReport {
   sshKeys: string[];
   /** Resources that lost a race and are left for the next pass. */
   skipped: string[];
+  /** Resources whose scrub failed on what their records hold (logged); tried again next pass, the others go on. */
+  failed: string[];
 }
 
 function due(r: { state?: string; scrubAfter?: string }, now: Date): boolean {
   return r.state === 'scrub_queue' && r.scrubAfter !== undefined && Date.parse(r.scrubAfter) <= now.getTime();
 }
 
+/** The records under `prefix` that fit `schema`; the others (not even JSON, some) are left out and logged. */
 async function listValid<T>(
   store: Store,
   prefix: string,
   schema: Parameters<typeof isValid>[0],
+  logger: Logger | undefined,
 ): Promise<Entry<T>[]> {
-  const { entries } = await store.list(prefix);
+  const onInvalid = (key: string, err: unknown) =>
+    logger?.warn({ key, err }, 'record is not JSON; not scrubbed');
+  const { entries } = await store.list(prefix, undefined, onInvalid);
   return entries.filter((e) => isValid(schema, e.value)) as Entry<T>[];
 }
 
@@ -49,13 +56,20 @@ export async function scrubOnce(
   now = new Date(),
   logger?: Logger,
 ): Promise<ScrubReport> {
-  const report: ScrubReport = { scrubbing: [], closed: [], networks: [], sshKeys: [], skipped: [] };
-  const vms = await listValid<Vm>(store, keys.vms.prefix, Vm);
+  const report: ScrubReport = {
+    scrubbing: [],
+    closed: [],
+    networks: [],
+    sshKeys: [],
+    skipped: [],
+    failed: [],
+  };
+  const vms = await listValid<Vm>(store, keys.vms.prefix, Vm, logger);
   for (const entry of vms) {
     await attempt(report, entry.value.id, logger, () => scrubVm(store, keys, entry, now, report));
   }
   const live = vms.filter((e) => e.value.state !== 'closed').map((e) => e.value);
-  for (const entry of await listValid<Network>(store, keys.networks.prefix, Network)) {
+  for (const entry of await listValid<Network>(store, keys.networks.prefix, Network, logger)) {
     if (!due(entry.value, now)) continue;
     if (live.some((vm) => vm.nics.some((n) => n.networkId === entry.value.id))) {
       logger?.info({ network: entry.value.id }, 'network still has VMs; scrub later');
@@ -66,7 +80,7 @@ export async function scrubOnce(
       report.networks.push(entry.value.id);
     });
   }
-  for (const entry of await listValid<SshKey>(store, keys.sshKeys.prefix, SshKey)) {
+  for (const entry of await listValid<SshKey>(store, keys.sshKeys.prefix, SshKey, logger)) {
     if (!due(entry.value, now)) continue;
     await attempt(report, entry.value.id, logger, async () => {
       const txn = store.txn().compare(entry.key, entry.modRevision).delete(entry.key);
@@ -84,9 +98,15 @@ async function attempt(report: ScrubReport, id: string, logger: Logger | undefin
   try {
     await op();
   } catch (err) {
-    if (!(err instanceof ConflictError)) throw err;
-    logger?.info({ id, keys: err.keys }, 'changed during the scrub pass; next pass');
-    report.skipped.push(id);
+    if (err instanceof ConflictError) {
+      logger?.info({ id, keys: err.keys }, 'changed during the scrub pass; next pass');
+      report.skipped.push(id);
+      return;
+    }
+    // etcd away: the pass ends, the next one starts over. Anything else is this resource's own.
+    if (isStoreFault(err)) throw err;
+    logger?.error({ id, err }, 'scrub failed; next pass');
+    report.failed.push(id);
   }
 }
 

@@ -56,9 +56,7 @@ export class LifecycleService {
   }
 
   start(): void {
-    for (const f of this.followers) {
-      f.run().catch((err) => this.deps.logger.error({ err, source: f.source.name }, 'follower stopped'));
-    }
+    for (const f of this.followers) void this.keepRunning(f);
     this.every(this.deps.config.scrubIntervalSeconds, () => this.scrub());
     this.every(this.deps.config.pruneIntervalSeconds, () => this.prune());
     if (this.notifier) {
@@ -89,6 +87,27 @@ export class LifecycleService {
   }
 
   /** Runs `task` now and then every `seconds`; a failure is logged, the loop goes on. */
+  /**
+   * Runs a follower until `stop()`. One that fails (etcd away as it resumes,
+   * a write it cannot make) starts again from its cursor, after 1 s doubling
+   * to a minute: events and billing must not stop for good over one fault.
+   */
+  private async keepRunning(f: Follower): Promise<void> {
+    for (let waitMs = 1_000; !this.stopped; waitMs = Math.min(60_000, waitMs * 2)) {
+      try {
+        await f.run();
+        return;
+      } catch (err) {
+        if (this.stopped) return;
+        this.deps.logger.error(
+          { err, source: f.source.name, retryInMs: waitMs },
+          'follower failed; restarting',
+        );
+      }
+      await new Promise((r) => setTimeout(r, waitMs).unref());
+    }
+  }
+
   private every(seconds: number, task: () => Promise<unknown> | undefined): void {
     const run = () => {
       if (this.stopped) return;

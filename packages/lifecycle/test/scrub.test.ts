@@ -147,6 +147,7 @@ describe('the scrub loop', () => {
       networks: [],
       sshKeys: [],
       skipped: [],
+      failed: [],
     });
     expect(await dump(store, keys.prefix)).toEqual(final);
     await store.deletePrefix(keys.prefix);

@@ -1,4 +1,4 @@
-import type { Entry, Keys, Logger, Store } from '@nubo/shared';
+import { type Entry, isStoreFault, type Keys, type Logger, type Store } from '@nubo/shared';
 import type { Transporter } from 'nodemailer';
 import { Notification } from '../outbox.js';
 import { projectRecipient } from './recipients.js';
@@ -39,9 +39,22 @@ export class Notifier {
   }
 
   async sendPending(): Promise<number> {
-    const { entries } = await this.deps.store.list(this.deps.keys.notifications.prefix, Notification);
+    const { entries } = await this.deps.store.list(
+      this.deps.keys.notifications.prefix,
+      Notification,
+      (key, err) => this.deps.logger.error({ key, err }, 'invalid notification; not sent'),
+    );
     let sent = 0;
-    for (const entry of entries) if (await this.sendOne(entry)) sent++;
+    for (const entry of entries) {
+      try {
+        if (await this.sendOne(entry)) sent++;
+      } catch (err) {
+        // etcd away: the pass ends, the next one starts over. Else this one's own
+        // records (its project, its owner) are at fault: the others still go out.
+        if (isStoreFault(err)) throw err;
+        this.deps.logger.error({ err, id: entry.value.id }, 'notification failed; next pass');
+      }
+    }
     return sent;
   }
 
