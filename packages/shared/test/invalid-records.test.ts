@@ -2,7 +2,7 @@
 // record, not the reader: with `onInvalid` a list, a read of many keys and a
 // follow leave it out, report it, and go on; without it they fail as before.
 import { follow, type NuboError, readMany, Type, type WatchEvent } from '@nubo/shared';
-import { uniquePrefix, useEtcdStore } from '@nubo/test';
+import { uniquePrefix, useEtcdStore, waitUntil } from '@nubo/test';
 import { expect, it } from 'vitest';
 
 const Thing = Type.Object({ n: Type.Integer() }, { additionalProperties: false });
@@ -76,11 +76,3 @@ it('without onInvalid, a follow still ends at the first invalid record', async (
   });
   await db.store.deletePrefix(prefix);
 });
-
-async function waitUntil(check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

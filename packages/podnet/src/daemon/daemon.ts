@@ -57,6 +57,7 @@ export class PodnetDaemon {
           if (synced.size === Object.keys(this.kinds).length) for (const p of touched) this.queue.add(p);
         },
         (err) => this.log.warn({ err, kind }, 'watch failed; listing again'),
+        (key, err) => this.log.warn({ err, key }, 'record is not JSON; its last good value is kept'),
       );
       this.follows.push(f);
     }
