@@ -75,12 +75,13 @@ export class WatchedRecords<S extends TSchema> {
         // list, then watch from that revision (what listAndWatch does; done here
         // because a watch's iterator can be ended at once, a generator's cannot:
         // its return() waits for the next event)
-        const { entries, revision } = await this.store.list(this.prefix, this.schema);
+        const { entries, revision } = await this.store.list(this.prefix, this.schema, this.onInvalid);
         if (this.stopped) return;
         this.apply({ type: 'reset', entries, revision });
         const iterator = this.store.watch(this.prefix, {
           afterRevision: revision,
           ...(this.schema ? { schema: this.schema } : {}),
+          onInvalid: this.onInvalid,
         });
         this.iterator = iterator;
         if (this.stopped) await iterator.return?.(undefined);
@@ -93,6 +94,16 @@ export class WatchedRecords<S extends TSchema> {
       if (!this.stopped) await this.pause(1000);
     }
   }
+
+  /**
+   * A record that does not parse or fit is not cached (its callers then read
+   * etcd, and get NUBO_STORE_CORRUPT for that one), rather than keeping the
+   * whole prefix out of the cache.
+   */
+  private readonly onInvalid = (key: string, err: unknown): void => {
+    this.records.delete(key);
+    this.logger.warn({ key, err }, 'invalid record; not cached');
+  };
 
   /** Waits before a retry; `stop()` cuts it short and leaves no timer behind. */
   private pause(ms: number): Promise<void> {
