@@ -22,9 +22,12 @@ export function useEtcdStore(
     store = new Store({ ...options.store, endpoints: etcd.endpoints });
   });
   afterAll(async () => {
-    if (options.cleanUp) await store?.deletePrefix(options.cleanUp);
-    await store?.close();
-    await etcd?.dispose();
+    try {
+      if (options.cleanUp) await store?.deletePrefix(options.cleanUp);
+    } finally {
+      await store?.close();
+      await etcd?.dispose();
+    }
   });
   const started = <T>(value: T | undefined): T => {
     if (value === undefined) throw new Error('useEtcdStore: etcd is not started yet (read it inside a test)');

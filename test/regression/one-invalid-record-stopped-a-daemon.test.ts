@@ -53,3 +53,13 @@ it('reconcile neither stops nor starts a VM whose record cannot be read', async 
   expect(report.unowned).not.toContain(`nubo-${builtOnD1}`);
   expect(d1.driver.power(builtOnD1)).toBe('running');
 });
+
+it('refuses the VMs of an image whose record is not valid, saying so, and places the others', async () => {
+  const { store, keys } = region;
+  const badImage = randomUUID();
+  await store.client.put(keys.images.one(badImage)).value('{"state": "ready"');
+  const refused = await createVm(store, keys, { imageId: badImage });
+  const fine = await createVm(store, keys, { imageId: region.image.id });
+  expect((await vmInState(store, keys, refused.id, 'unresourced')).reason).toContain('cannot be read');
+  expect((await vmInState(store, keys, fine.id, 'running')).host).toBe('d1');
+});

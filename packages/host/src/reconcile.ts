@@ -66,9 +66,9 @@ async function readVms(
     ids.map((id) => deps.keys.vms.one(id)),
     Vm,
     {
-      onInvalid: (key, err) => {
+      onInvalid: (key, err, rev) => {
         unreadable.add(key.slice(deps.keys.vms.prefix.length));
-        log(key, err);
+        log(key, err, rev);
       },
     },
   );

@@ -1,4 +1,13 @@
-import { Event, type Keys, type Static, type Store, Timestamp, Type, validate } from '@nubo/shared';
+import {
+  Event,
+  type Keys,
+  type OnInvalid,
+  type Static,
+  type Store,
+  Timestamp,
+  Type,
+  validate,
+} from '@nubo/shared';
 
 /** `GET /v1/projects/:p/events` and `GET /v1/projects/:p/vms/:id/events` */
 export const EventsQuery = Type.Object(
@@ -33,10 +42,19 @@ export async function listEvents(
   return events.slice(-(q.limit ?? DEFAULT_EVENTS_LIMIT));
 }
 
-/** Deletes every event older than `cutoff` (by its `time`); returns how many. */
-export async function pruneEvents(store: Store, keys: Keys, cutoff: Date, batch = 128): Promise<number> {
-  // An event that is not JSON cannot be dated: left for a human, not in the way of the others.
-  const { entries } = await store.list(keys.events.prefix, undefined, () => {});
+/**
+ * Deletes every event older than `cutoff` (by its `time`); returns how many.
+ * An event that is not JSON cannot be dated: it is left, reported to
+ * `onInvalid`, and does not hold up the others.
+ */
+export async function pruneEvents(
+  store: Store,
+  keys: Keys,
+  cutoff: Date,
+  batch = 128,
+  onInvalid: OnInvalid = () => {},
+): Promise<number> {
+  const { entries } = await store.list(keys.events.prefix, undefined, onInvalid);
   const old = entries.filter((e) => {
     const time = (e.value as { time?: unknown }).time;
     return typeof time === 'string' && Date.parse(time) < cutoff.getTime();

@@ -75,7 +75,9 @@ export class LifecycleService {
 
   async prune(): Promise<number> {
     const cutoff = new Date(this.now().getTime() - this.deps.config.eventRetentionDays * DAY_MS);
-    return pruneEvents(this.deps.store, this.deps.keys, cutoff);
+    return pruneEvents(this.deps.store, this.deps.keys, cutoff, undefined, (key, err) =>
+      this.deps.logger.warn({ key, err }, 'event is not JSON; not pruned'),
+    );
   }
 
   async stop(): Promise<void> {
@@ -86,18 +88,20 @@ export class LifecycleService {
     await this.notifier?.kick();
   }
 
-  /** Runs `task` now and then every `seconds`; a failure is logged, the loop goes on. */
   /**
    * Runs a follower until `stop()`. One that fails (etcd away as it resumes,
    * a write it cannot make) starts again from its cursor, after 1 s doubling
-   * to a minute: events and billing must not stop for good over one fault.
+   * to a minute while it keeps failing: events and billing must not stop for
+   * good over one fault.
    */
   private async keepRunning(f: Follower): Promise<void> {
     for (let waitMs = 1_000; !this.stopped; waitMs = Math.min(60_000, waitMs * 2)) {
+      const started = Date.now();
       try {
         await f.run();
         return;
       } catch (err) {
+        if (Date.now() - started > 60_000) waitMs = 1_000; // it ran a while: a new fault, not the same one
         if (this.stopped) return;
         this.deps.logger.error(
           { err, source: f.source.name, retryInMs: waitMs },
@@ -108,6 +112,7 @@ export class LifecycleService {
     }
   }
 
+  /** Runs `task` now and then every `seconds`; a failure is logged, the loop goes on. */
   private every(seconds: number, task: () => Promise<unknown> | undefined): void {
     const run = () => {
       if (this.stopped) return;

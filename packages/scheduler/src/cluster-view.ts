@@ -10,6 +10,7 @@ import {
   type Keys,
   type Logger,
   NuboError,
+  type OnInvalid,
   readMany,
   type Static,
   type Store,
@@ -45,7 +46,7 @@ export class ClusterView {
    * hand, or a bug): their host is left out of placement until a valid
    * record replaces it. Never taken for a lost host: its VMs may run.
    */
-  private readonly invalid = new Set<string>();
+  private readonly invalid = new Map<string, number>();
 
   constructor(
     private readonly store: Store,
@@ -167,7 +168,8 @@ export class ClusterView {
       this.store.list(k.alive.prefix, HostLiveness, this.onInvalidRecord),
       this.store.list(k.allocations.prefix, Allocation, this.onInvalidRecord),
     ]);
-    for (const e of [...hosts.entries, ...alive.entries, ...allocations.entries]) this.invalid.delete(e.key);
+    for (const e of [...hosts.entries, ...alive.entries, ...allocations.entries])
+      this.clearInvalid(e.key, e.modRevision);
     for (const e of hosts.entries) {
       const name = this.nameOf(e.key, k.hosts.prefix);
       if ((this.hosts.get(name)?.rev ?? 0) < e.modRevision)
@@ -188,26 +190,32 @@ export class ClusterView {
     const list = [...new Set(names)];
     const k = this.keys;
     const keys = list.flatMap((n) => [k.hosts.one(n), k.alive.one(n), k.allocations.one(n)]);
-    const { entries } = await readMany(this.store, keys, undefined, { onInvalid: this.onInvalidRecord });
+    const unreadable = new Set<string>();
+    const { entries } = await readMany(this.store, keys, undefined, {
+      onInvalid: (key, err, rev) => {
+        unreadable.add(key);
+        this.onInvalidRecord(key, err, rev);
+      },
+    });
     list.forEach((name, i) => {
-      const [host, alive, allocation] = entries.slice(i * 3, i * 3 + 3) as (Entry<unknown> | undefined)[];
-      for (const [entry, schema] of [
-        [host, Host],
-        [alive, HostLiveness],
-        [allocation, Allocation],
-      ] as const) {
-        if (entry && !isValid(schema, entry.value)) {
-          this.onInvalidRecord(
-            entry.key,
-            new NuboError('NUBO_STORE_CORRUPT', `${entry.key} does not fit its schema`),
-          );
-        } else if (entry) this.invalid.delete(entry.key);
-      }
+      const read = entries.slice(i * 3, i * 3 + 3) as (Entry<unknown> | undefined)[];
+      // A record that does not fit is marked and not taken into the view; a good one clears its mark.
+      const [host, alive, allocation] = read.map((entry, j) => {
+        if (!entry) return undefined;
+        if (isValid([Host, HostLiveness, Allocation][j]!, entry.value)) {
+          this.clearInvalid(entry.key, entry.modRevision);
+          return entry;
+        }
+        const err = new NuboError('NUBO_STORE_CORRUPT', `${entry.key} does not fit its schema`);
+        this.onInvalidRecord(entry.key, err, entry.modRevision);
+        unreadable.add(entry.key);
+        return undefined;
+      });
       if (host) this.hosts.set(name, { value: host.value as Host, rev: host.modRevision });
       if (alive) this.alive.set(name, alive.modRevision);
-      else this.alive.delete(name);
+      else if (!unreadable.has(k.alive.one(name))) this.alive.delete(name);
       if (allocation) this.setAllocation(name, allocation.value as Allocation, allocation.modRevision, true);
-      else this.allocations.delete(name);
+      else if (!unreadable.has(k.allocations.one(name))) this.allocations.delete(name);
       this.stale.add(name);
     });
   }
@@ -217,15 +225,19 @@ export class ClusterView {
     schema: S,
     signal: AbortSignal,
     handle: (e: WatchEvent<Static<S>>) => void,
-    onInvalid: (key: string, err: NuboError) => void = this.onInvalidRecord,
+    onInvalid: OnInvalid = this.onInvalidRecord,
   ): { listed: Promise<void>; done: Promise<void> } {
     let listed!: () => void;
     const listedP = new Promise<void>((r) => {
       listed = r;
     });
     const done = follow(this.store, prefix, { schema, signal, onInvalid }, (e) => {
-      if (e.type === 'reset') for (const en of e.entries) this.invalid.delete(en.key);
-      else this.invalid.delete(e.key);
+      if (e.type === 'reset') {
+        // The prefix as it stands: a key it did not report as invalid is not (any more).
+        const still = new Set(e.invalid);
+        for (const key of this.invalid.keys())
+          if (key.startsWith(prefix) && !still.has(key)) this.invalid.delete(key);
+      } else this.clearInvalid(e.key, e.revision);
       handle(e);
       if (e.type === 'reset') listed();
     });
@@ -233,12 +245,30 @@ export class ClusterView {
   }
 
   /** A host record that cannot be used: its host leaves placement (see `invalid`). */
-  private readonly onInvalidRecord = (key: string, err: NuboError): void => {
+  private readonly onInvalidRecord: OnInvalid = (key, err, modRevision) => {
+    // A read older than what the view holds (a refresh racing the watch) says nothing new.
+    if (modRevision <= this.validRevision(key) || modRevision <= (this.invalid.get(key) ?? 0)) return;
     this.log?.error({ err, key }, 'invalid record; its host takes no placements until it is fixed');
-    this.invalid.add(key);
+    this.invalid.set(key, modRevision);
     for (const prefix of [this.keys.hosts.prefix, this.keys.alive.prefix, this.keys.allocations.prefix])
       if (key.startsWith(prefix)) this.stale.add(this.nameOf(key, prefix));
   };
+
+  /** A good record (or a delete) at `revision`: clears a mark that is not newer. */
+  private clearInvalid(key: string, revision: number): void {
+    const marked = this.invalid.get(key);
+    if (marked !== undefined && marked <= revision) this.invalid.delete(key);
+  }
+
+  /** The revision of the good record the view holds for a key (0: none). */
+  private validRevision(key: string): number {
+    const k = this.keys;
+    if (key.startsWith(k.hosts.prefix)) return this.hosts.get(this.nameOf(key, k.hosts.prefix))?.rev ?? 0;
+    if (key.startsWith(k.alive.prefix)) return this.alive.get(this.nameOf(key, k.alive.prefix)) ?? 0;
+    if (key.startsWith(k.allocations.prefix))
+      return this.allocations.get(this.nameOf(key, k.allocations.prefix))?.rev ?? 0;
+    return 0;
+  }
 
   private hasInvalidRecord(name: string): boolean {
     if (this.invalid.size === 0) return false;

@@ -188,7 +188,13 @@ async function readRequests(
   const read = new Map<string, Entry<SchedulerRequest>>();
   if (missing.length > 0) {
     const keys = missing.map((id) => ctx.keys.requests.scheduler.one(id));
-    const { entries } = await readMany(ctx.store, keys, SchedulerRequest, { chunk: ctx.maxTxnOps });
+    // One that no longer parses is left out, as if deleted (the queue then forgets it).
+    const onInvalid = (key: string, err: unknown) =>
+      ctx.log.error({ err, key }, 'invalid scheduler request; ignored');
+    const { entries } = await readMany(ctx.store, keys, SchedulerRequest, {
+      chunk: ctx.maxTxnOps,
+      onInvalid,
+    });
     entries.forEach((e, i) => e && read.set(missing[i]!, e));
   }
   return ids.flatMap((id) => {
@@ -197,30 +203,46 @@ async function readRequests(
   });
 }
 
+/** An image whose record cannot be read: its VMs are refused, saying so. */
+const UNREADABLE = 'unreadable';
+
 /** The batch's images: ready ones from the cluster view, the rest read in one round-trip. */
 async function readImages(
   ctx: SchedulerContext,
   vms: (Entry<Vm> | undefined)[],
-): Promise<Map<string, Image>> {
+): Promise<Map<string, Image | typeof UNREADABLE>> {
   const ids = [...new Set(vms.flatMap((vm) => (vm ? [vm.value.imageId] : [])))];
-  const out = new Map<string, Image>();
+  const out = new Map<string, Image | typeof UNREADABLE>();
   const missing: string[] = [];
   for (const id of ids) {
     const image = ctx.view.readyImage(id);
     if (image) out.set(id, image);
     else missing.push(id);
   }
+  // Refusing its VMs, rather than failing the batch: every VM of that image
+  // would fail alike, and halving the batch to find them costs many round-trips.
+  const onInvalid = (key: string, err: unknown) => {
+    ctx.log.error({ err, key }, 'invalid image record; its VMs are refused');
+    out.set(key.slice(ctx.keys.images.prefix.length), UNREADABLE);
+  };
   const { entries } = await readMany(
     ctx.store,
     missing.map((id) => ctx.keys.images.one(id)),
     Image,
+    { onInvalid },
   );
   entries.forEach((e, i) => e && out.set(missing[i]!, e.value));
   return out;
 }
 
-function toWork(req: Entry<SchedulerRequest>, vm: Entry<Vm>, image: Image | undefined): Work {
+function toWork(
+  req: Entry<SchedulerRequest>,
+  vm: Entry<Vm>,
+  image: Image | typeof UNREADABLE | undefined,
+): Work {
   if (!image) return { req, vm, refusal: `image ${vm.value.imageId} does not exist` };
+  if (image === UNREADABLE)
+    return { req, vm, refusal: `image ${vm.value.imageId} cannot be read (its record is not valid)` };
   if (image.state !== 'ready')
     return { req, vm, refusal: `image ${image.name} is ${image.state}, not ready` };
   const item: PlacementItem = {

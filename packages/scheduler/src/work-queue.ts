@@ -26,7 +26,7 @@ export class WorkQueue {
   private asideTimer: NodeJS.Timeout | undefined;
   /** Lost hosts whose marking failed on their own records: failures in a row, and the timer that brings each back. */
   private readonly lostLaterFailures = new Map<string, number>();
-  private readonly lostLaterTimers = new Set<NodeJS.Timeout>();
+  private readonly lostLaterTimers = new Map<string, NodeJS.Timeout>();
   private wake: (() => void) | undefined;
 
   reset(all: Entry<SchedulerRequest>[]): void {
@@ -36,6 +36,9 @@ export class WorkQueue {
     for (const id of this.aside.keys()) if (!this.requests.has(id)) this.aside.delete(id);
   }
   add(e: Entry<SchedulerRequest>): void {
+    // Written again (a new revision): whatever made it fail may be gone.
+    const known = this.entries.get(e.value.id);
+    if (known && known.modRevision !== e.modRevision) this.aside.delete(e.value.id);
     this.requests.set(e.value.id, e.value.kind);
     this.entries.set(e.value.id, e);
     this.kick();
@@ -73,6 +76,7 @@ export class WorkQueue {
   }
 
   finished(job: Job): void {
+    if (job.kind === 'lost') this.lostLaterFailures.delete(job.host);
     for (const id of idsOf(job)) {
       if (!this.taken.has(id)) continue; // set aside meanwhile: still pending
       this.taken.delete(id);
@@ -115,18 +119,19 @@ export class WorkQueue {
     const failures = (this.lostLaterFailures.get(host) ?? 0) + 1;
     this.lostLaterFailures.set(host, failures);
     const waitMs = backoff(failures);
+    clearTimeout(this.lostLaterTimers.get(host)); // one retry per host, the latest
     const timer = setTimeout(() => {
-      this.lostLaterTimers.delete(timer);
+      this.lostLaterTimers.delete(host);
       this.lost(host);
     }, waitMs);
     timer.unref();
-    this.lostLaterTimers.add(timer);
+    this.lostLaterTimers.set(host, timer);
     return waitMs;
   }
 
   close(): void {
     clearTimeout(this.asideTimer);
-    for (const t of this.lostLaterTimers) clearTimeout(t);
+    for (const t of this.lostLaterTimers.values()) clearTimeout(t);
     this.lostLaterTimers.clear();
     this.kick();
   }
@@ -139,17 +144,18 @@ export class WorkQueue {
   /** Wakes the drain loop when the earliest set-aside request is due. */
   private armAsideTimer(): void {
     clearTimeout(this.asideTimer);
-    const next = Math.min(...[...this.aside.values()].map((a) => a.until));
+    const now = Date.now();
+    // Only waits still running: one already over is in the next batch, and
+    // would make this timer fire again at once, over and over.
+    const next = Math.min(...[...this.aside.values()].flatMap((a) => (a.until > now ? [a.until] : [])));
     if (!Number.isFinite(next)) return;
-    this.asideTimer = setTimeout(
-      () => {
-        this.kick();
-        if ([...this.aside.values()].some((a) => a.until > Date.now())) this.armAsideTimer();
-      },
-      Math.max(0, next - Date.now()),
-    );
+    this.asideTimer = setTimeout(() => {
+      this.kick();
+      this.armAsideTimer();
+    }, next - now);
     this.asideTimer.unref();
   }
+
   private kick(): void {
     const wake = this.wake;
     this.wake = undefined;

@@ -83,4 +83,30 @@ describe('WorkQueue: a request that failed on its own', () => {
     vi.advanceTimersByTime(SET_ASIDE_MAX_MS);
     expect(work.take()).toBeUndefined();
   });
+
+  it('does not spin its timer while one request is due and another still waits', () => {
+    const work = new WorkQueue();
+    work.add(placeRequest('a'));
+    runOnce(work, ['a']);
+    vi.advanceTimersByTime(SET_ASIDE_FIRST_MS / 2);
+    work.add(placeRequest('b'));
+    const job = work.take(); // 'b' alone
+    work.setAside('b');
+    work.finished(job!);
+    vi.advanceTimersByTime(SET_ASIDE_FIRST_MS / 2); // 'a' is due, 'b' is not: the timer now waits for 'b'
+    const armed = vi.spyOn(globalThis, 'setTimeout');
+    vi.advanceTimersByTime(SET_ASIDE_FIRST_MS / 4);
+    expect(armed).not.toHaveBeenCalled(); // before, it re-armed at 0 ms, again and again
+    armed.mockRestore();
+    expect(runOnce(work)).toEqual(['a']);
+  });
+
+  it('takes a request written again at once, whatever its wait', () => {
+    const work = new WorkQueue();
+    work.add(placeRequest('bad'));
+    runOnce(work, ['bad']);
+    expect(work.take()).toBeUndefined();
+    work.add({ ...placeRequest('bad'), modRevision: 2 });
+    expect(runOnce(work)).toEqual(['bad']);
+  });
 });

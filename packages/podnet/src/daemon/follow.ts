@@ -24,14 +24,24 @@ export function follow(
 ): { stop: () => void; done: Promise<void> } {
   let stopped = false;
   let current: AsyncIterableIterator<WatchEvent<unknown>> | undefined;
+  let wake: (() => void) | undefined;
+  /** The wait before listing again; `stop()` cuts it short. */
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   const loop = async (): Promise<void> => {
     for (let waitMs = 1_000; !stopped; waitMs = Math.min(30_000, waitMs * 2)) {
       try {
         // A value that is not JSON is reset as `undefined`: RegionView then
         // keeps that key's last good record, as for any record that does not fit.
         const unreadable: string[] = [];
-        const { entries, revision } = await store.list(prefix, undefined, (key, err) => {
-          onInvalid(key, err);
+        const { entries, revision } = await store.list(prefix, undefined, (key, err, rev) => {
+          onInvalid(key, err, rev);
           unreadable.push(key);
         });
         if (stopped) return;
@@ -44,7 +54,7 @@ export function follow(
       } catch (err) {
         if (stopped) return;
         if (!(err instanceof CompactedError)) onError(err);
-        await new Promise((r) => setTimeout(r, err instanceof CompactedError ? 0 : waitMs));
+        await pause(err instanceof CompactedError ? 0 : waitMs);
       }
     }
   };
@@ -52,6 +62,7 @@ export function follow(
   return {
     stop: () => {
       stopped = true;
+      wake?.();
       void current?.return?.();
     },
     done,

@@ -42,7 +42,7 @@ export function decode<S extends TSchema>(kv: IKeyValue, schema?: S): Entry<Stat
  * read then leaves out. Daemons pass one (that logs) so that one bad record,
  * written by hand or by a bug, costs that record and not the whole prefix.
  */
-export type OnInvalid = (key: string, err: NuboError) => void;
+export type OnInvalid = (key: string, err: NuboError, modRevision: number) => void;
 
 /** `decode`, or with `onInvalid`, undefined for a record that is not valid (reported there). */
 export function decodeOrSkip<S extends TSchema>(
@@ -55,7 +55,7 @@ export function decodeOrSkip<S extends TSchema>(
     return decode(kv, schema);
   } catch (err) {
     if (!isNuboError(err, 'NUBO_STORE_CORRUPT')) throw err;
-    onInvalid(kv.key.toString(), err);
+    onInvalid(kv.key.toString(), err, Number(kv.mod_revision));
     return undefined;
   }
 }

@@ -37,13 +37,20 @@ export async function follow<S extends TSchema>(
   const { signal, schema, onInvalid } = options;
   let listedOnce = false;
   while (!signal?.aborted) {
+    const invalid: string[] = [];
+    const noteInvalid: OnInvalid | undefined = onInvalid
+      ? (key, err, modRevision) => {
+          invalid.push(key);
+          onInvalid(key, err, modRevision);
+        }
+      : undefined;
     const listed = await (listedOnce
-      ? relist(() => store.list(prefix, schema, onInvalid), signal)
-      : store.list(prefix, schema, onInvalid));
+      ? relist(() => store.list(prefix, schema, noteInvalid), signal)
+      : store.list(prefix, schema, noteInvalid));
     if (!listed || signal?.aborted) return;
     listedOnce = true;
     const { entries, revision } = listed;
-    onEvent({ type: 'reset', entries, revision });
+    onEvent({ type: 'reset', entries, revision, ...(onInvalid ? { invalid } : {}) });
     const watch = store.watch(prefix, {
       afterRevision: revision,
       ...(schema ? { schema } : {}),

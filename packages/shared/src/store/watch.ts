@@ -8,8 +8,15 @@ export type WatchChange<T> =
   | { type: 'put'; key: string; entry: Entry<T>; revision: number }
   | { type: 'delete'; key: string; revision: number };
 
-/** What `listAndWatch` yields: changes, and `reset`, the whole prefix as of `revision` (drop what you knew). */
-export type WatchEvent<T> = WatchChange<T> | { type: 'reset'; entries: Entry<T>[]; revision: number };
+/**
+ * What `listAndWatch` yields: changes, and `reset`, the whole prefix as of
+ * `revision` (drop what you knew). `invalid`: keys whose records were left
+ * out of the reset because they are not valid (only from a `follow` given
+ * `onInvalid`, which was told of each).
+ */
+export type WatchEvent<T> =
+  | WatchChange<T>
+  | { type: 'reset'; entries: Entry<T>[]; revision: number; invalid?: string[] };
 
 /** The watched revision is older than etcd's compaction point. */
 export class CompactedError extends NuboError {
