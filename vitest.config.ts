@@ -12,6 +12,10 @@ export default defineConfig({
         replacement: pkg('$1'),
       },
       {
+        find: /^@nubo\/test\/vitest$/,
+        replacement: fileURLToPath(new URL('./test/harness/vitest.ts', import.meta.url)),
+      },
+      {
         find: /^@nubo\/test$/,
         replacement: fileURLToPath(new URL('./test/harness/index.ts', import.meta.url)),
       },

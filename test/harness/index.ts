@@ -1,5 +1,4 @@
 export { ETCD_BIN, EtcdCluster, type EtcdClusterOptions } from './etcd.js';
-export { type EtcdStore, useEtcdStore } from './etcd-store.js';
 export { freePort } from './ports.js';
 export { uniquePrefix } from './prefix.js';
 export { ed25519KeyPair } from './ssh-keys.js';

@@ -1,4 +1,5 @@
-import { uniquePrefix, useEtcdStore } from '@nubo/test';
+import { uniquePrefix } from '@nubo/test';
+import { useEtcdStore } from '@nubo/test/vitest';
 import { expect, it } from 'vitest';
 
 // listAndWatch used to be an async generator: return() called while a next()

@@ -1,7 +1,8 @@
 import { Agent, request } from 'node:http';
 import { buildApi, loadApiConfig } from '@nubo/api';
 import { createLogger, keyLayout, Store } from '@nubo/shared';
-import { uniquePrefix, useEtcdStore } from '@nubo/test';
+import { uniquePrefix } from '@nubo/test';
+import { useEtcdStore } from '@nubo/test/vitest';
 import { describe, expect, it } from 'vitest';
 
 const db = useEtcdStore();

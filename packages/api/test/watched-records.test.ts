@@ -2,7 +2,8 @@
 // made every list of its prefix fail: the cache never became ready, and every
 // request of every tenant fell back to reading etcd. It is now left out alone.
 import { createLogger, Type } from '@nubo/shared';
-import { uniquePrefix, useEtcdStore, waitUntil } from '@nubo/test';
+import { uniquePrefix, waitUntil } from '@nubo/test';
+import { useEtcdStore } from '@nubo/test/vitest';
 import { expect, it } from 'vitest';
 import { WatchedRecords } from '../src/services/watched.js';
 

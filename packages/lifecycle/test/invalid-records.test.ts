@@ -3,7 +3,8 @@
 // before the VMs after it in key order. Both now leave it out and go on.
 import { randomUUID } from 'node:crypto';
 import { Event, keyLayout } from '@nubo/shared';
-import { uniquePrefix, useEtcdStore } from '@nubo/test';
+import { uniquePrefix } from '@nubo/test';
+import { useEtcdStore } from '@nubo/test/vitest';
 import { expect, it } from 'vitest';
 import { Follower } from '../src/follower.js';
 import { scrubOnce } from '../src/scrub.js';

@@ -1,4 +1,5 @@
-import { uniquePrefix, useEtcdStore } from '@nubo/test';
+import { uniquePrefix } from '@nubo/test';
+import { useEtcdStore } from '@nubo/test/vitest';
 import { expect, it } from 'vitest';
 import { listPaged, PAGE_SIZE } from '../src/paged-follow.js';
 

@@ -1,7 +1,8 @@
 // A value that was not JSON under a prefix PodNet follows failed every list:
 // the daemon listed again each second, forever, and never reconciled a router.
 import type { WatchEvent } from '@nubo/shared';
-import { uniquePrefix, useEtcdStore, waitUntil } from '@nubo/test';
+import { uniquePrefix, waitUntil } from '@nubo/test';
+import { useEtcdStore } from '@nubo/test/vitest';
 import { expect, it } from 'vitest';
 import { follow } from '../src/daemon/follow.js';
 

@@ -1,4 +1,5 @@
-import { uniquePrefix, useEtcdStore } from '@nubo/test';
+import { uniquePrefix } from '@nubo/test';
+import { useEtcdStore } from '@nubo/test/vitest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConflictError, Store } from '../src/index.js';
 

@@ -2,7 +2,8 @@
 // record, not the reader: with `onInvalid` a list, a read of many keys and a
 // follow leave it out, report it, and go on; without it they fail as before.
 import { follow, type NuboError, readMany, Type, type WatchEvent } from '@nubo/shared';
-import { uniquePrefix, useEtcdStore, waitUntil } from '@nubo/test';
+import { uniquePrefix, waitUntil } from '@nubo/test';
+import { useEtcdStore } from '@nubo/test/vitest';
 import { expect, it } from 'vitest';
 
 const Thing = Type.Object({ n: Type.Integer() }, { additionalProperties: false });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { uniquePrefix, useEtcdStore } from '@nubo/test';
+import { uniquePrefix } from '@nubo/test';
+import { useEtcdStore } from '@nubo/test/vitest';
 import { describe, expect, it } from 'vitest';
 import { checkRegion, type Keys, keyLayout, macToEui64, type Vm } from '../src/index.js';
 

@@ -1,4 +1,5 @@
-import { uniquePrefix, useEtcdStore } from '@nubo/test';
+import { uniquePrefix } from '@nubo/test';
+import { useEtcdStore } from '@nubo/test/vitest';
 import { describe, expect, it } from 'vitest';
 import { ConflictError, keyLayout, MacAllocator, randomMac } from '../src/index.js';
 

@@ -1,4 +1,4 @@
-import { useEtcdStore } from '@nubo/test';
+import { useEtcdStore } from '@nubo/test/vitest';
 import { expect, it } from 'vitest';
 
 // A short call timeout, so a stream that inherited it would end within the test.

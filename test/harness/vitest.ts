@@ -1,3 +1,5 @@
+// Helpers that use vitest's hooks: imported as `@nubo/test/vitest`, apart from
+// the harness's index, which benchmarks load outside vitest.
 import { Store, type StoreOptions } from '@nubo/shared';
 import { afterAll, beforeAll } from 'vitest';
 import { EtcdCluster } from './etcd.js';
