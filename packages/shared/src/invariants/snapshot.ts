@@ -1,5 +1,15 @@
 import type { Keys } from '../keys.js';
-import { Allocation, Host, HostRequest, Project, SchedulerRequest, Vm } from '../schemas/index.js';
+import {
+  Allocation,
+  Host,
+  HostRequest,
+  Image,
+  Network,
+  Project,
+  SchedulerRequest,
+  SshKey,
+  Vm,
+} from '../schemas/index.js';
 import type { Entry } from '../store/entry.js';
 import type { Store } from '../store/store.js';
 import { isValid } from '../validate.js';
@@ -23,7 +33,9 @@ export async function readSnapshot(
   keys: Keys,
   violations: Violation[],
 ): Promise<RegionSnapshot> {
-  const { entries, revision } = await store.list(keys.prefix);
+  const notJson = (key: string) =>
+    violations.push({ rule: 'record.json', subject: key, message: `${key} does not hold JSON` });
+  const { entries, revision } = await store.list(keys.prefix, undefined, notJson);
   const snap: RegionSnapshot = {
     revision,
     vms: [],
@@ -63,6 +75,12 @@ function sortEntry(entry: Entry<unknown>, keys: Keys, snap: RegionSnapshot, viol
     if (a) snap.allocations.set(a.host, a);
   } else if (key.startsWith(keys.projects.prefix)) {
     if (valid(Project, 'project')) snap.projects.add(rest(keys.projects.prefix));
+  } else if (key.startsWith(keys.networks.prefix)) {
+    valid(Network, 'network');
+  } else if (key.startsWith(keys.images.prefix)) {
+    valid(Image, 'image');
+  } else if (key.startsWith(keys.sshKeys.prefix)) {
+    valid(SshKey, 'ssh-key');
   } else if (key.startsWith(keys.macs.prefix)) {
     snap.macs.set(rest(keys.macs.prefix), value);
   } else if (key.startsWith(keys.requests.scheduler.prefix)) {

@@ -1,0 +1,20 @@
+import type { Entry, Static, TSchema } from '@nubo/shared';
+import type { ApiContext } from '../context.js';
+
+/**
+ * The records under a prefix for a tenant's listing. One that does not parse
+ * or fit its schema (written by hand, or by a bug) is logged and left out:
+ * these lists read a prefix every tenant shares (all VMs, all networks), and
+ * one bad record must not fail everybody's list. Reads that decide something
+ * (is a network still in use, may a project go) keep failing on such a
+ * record instead, and `GET /v1/admin/check` reports it.
+ */
+export async function listForTenant<S extends TSchema>(
+  ctx: ApiContext,
+  prefix: string,
+  schema: S,
+): Promise<Entry<Static<S>>[]> {
+  const onInvalid = (key: string, err: unknown) =>
+    ctx.logger.error({ key, err }, 'invalid record left out of a listing');
+  return (await ctx.store.list(prefix, schema, onInvalid)).entries;
+}
