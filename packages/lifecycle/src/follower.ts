@@ -1,4 +1,5 @@
 import {
+  Backoff,
   CompactedError,
   isNuboError,
   isValid,
@@ -133,13 +134,14 @@ export class Follower {
 
   /** Retries while etcd is away: the change must be derived before the next one. */
   private async write(derived: NonNullable<ReturnType<Source['derive']>>, revision: number): Promise<void> {
-    for (let delay = 100; ; delay = Math.min(delay * 2, 5_000)) {
+    const backoff = new Backoff(100, 5_000);
+    for (;;) {
       try {
         await applyDerived(this.deps.store, this.deps.keys, this.source.name, derived, revision, this.now());
         return;
       } catch (err) {
         if (this.stopped || !isNuboError(err, 'NUBO_STORE_UNAVAILABLE')) throw err;
-        await new Promise((r) => setTimeout(r, delay));
+        await new Promise((r) => setTimeout(r, backoff.next()));
       }
     }
   }

@@ -1,4 +1,4 @@
-import type { Keys, Logger, Store, WatchEvent } from '@nubo/shared';
+import { Backoff, type Keys, type Logger, type Store, type WatchEvent } from '@nubo/shared';
 import type { Transporter } from 'nodemailer';
 import type { LifecycleConfig } from './config.js';
 import { pruneEvents } from './events.js';
@@ -95,20 +95,19 @@ export class LifecycleService {
    * good over one fault.
    */
   private async keepRunning(f: Follower): Promise<void> {
-    for (let waitMs = 1_000; !this.stopped; waitMs = Math.min(60_000, waitMs * 2)) {
+    const backoff = new Backoff(1_000, 60_000);
+    while (!this.stopped) {
       const started = Date.now();
       try {
         await f.run();
         return;
       } catch (err) {
-        if (Date.now() - started > 60_000) waitMs = 1_000; // it ran a while: a new fault, not the same one
         if (this.stopped) return;
-        this.deps.logger.error(
-          { err, source: f.source.name, retryInMs: waitMs },
-          'follower failed; restarting',
-        );
+        if (Date.now() - started > 60_000) backoff.reset(); // it ran a while: a new fault, not the same one
+        const retryInMs = backoff.next();
+        this.deps.logger.error({ err, source: f.source.name, retryInMs }, 'follower failed; restarting');
+        await new Promise((r) => setTimeout(r, retryInMs).unref());
       }
-      await new Promise((r) => setTimeout(r, waitMs).unref());
     }
   }
 

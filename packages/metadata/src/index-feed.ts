@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Keys, Logger, Store } from '@nubo/shared';
+import { Backoff, type Keys, type Logger, type Store } from '@nubo/shared';
 import { followPaged } from './paged-follow.js';
 import type { Kind, VmIndex } from './vm-index.js';
 
@@ -41,21 +41,20 @@ export class IndexFeed {
 
   private async follow(kind: Kind, prefix: string, markListed: () => void): Promise<void> {
     const { signal } = this.abort;
-    let delay = RETRY_MIN_MS;
+    const backoff = new Backoff(RETRY_MIN_MS, RETRY_MAX_MS);
     while (!signal.aborted) {
       try {
         await followPaged(this.store, prefix, signal, (event) => {
           this.index.apply(kind, event);
           if (event.type !== 'reset') return;
           markListed();
-          delay = RETRY_MIN_MS;
+          backoff.reset();
         });
       } catch (err) {
         if (signal.aborted) return;
         this.log?.warn({ err, prefix }, 'metadata index feed failed; listing again');
       }
-      await sleep(delay, undefined, { signal }).catch(() => {});
-      delay = Math.min(delay * 2, RETRY_MAX_MS);
+      await sleep(backoff.next(), undefined, { signal }).catch(() => {});
     }
   }
 

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConflictError, type LeaseHandle, type Logger, type Store } from '@nubo/shared';
+import { Backoff, ConflictError, type LeaseHandle, type Logger, type Store } from '@nubo/shared';
 import type { Fence } from './context.js';
 
 export type LeadFn = (fence: Fence, signal: AbortSignal) => Promise<void>;
@@ -27,17 +27,17 @@ export class Leadership {
 
   /** Campaigns and leads, again and again, until `stop()`. */
   async run(lead: LeadFn): Promise<void> {
-    let failures = 0;
+    const backoff = new Backoff(500, 10_000);
     while (!this.stopping.signal.aborted) {
       try {
         const fence = await this.campaign();
         if (fence) await this.serve(fence, lead);
-        failures = 0;
+        backoff.reset();
       } catch (err) {
         if (this.stopping.signal.aborted) break;
         // 0.5 s, doubling to 10 s while terms keep failing: a fault that outlives
         // a term (etcd away, a bug met on some record) is not hammered.
-        const retryInMs = Math.min(10_000, 500 * 2 ** failures++);
+        const retryInMs = backoff.next();
         this.log.error({ err, retryInMs }, 'leadership term ended with an error; campaigning again');
         await this.stepDown();
         await sleep(retryInMs, undefined, { signal: this.stopping.signal }).catch(() => {});

@@ -1,4 +1,4 @@
-import type { Entry, SchedulerRequest, SchedulerRequestKind } from '@nubo/shared';
+import { Backoff, type Entry, type SchedulerRequest, type SchedulerRequestKind } from '@nubo/shared';
 
 export type Job =
   | { kind: 'lost'; host: string }
@@ -22,10 +22,10 @@ export class WorkQueue {
   private readonly taken = new Set<string>();
   private readonly lostHosts = new Set<string>();
   /** Requests set aside: until when, and how many times each failed in a row. */
-  private readonly aside = new Map<string, { until: number; failures: number }>();
+  private readonly aside = new Map<string, { until: number; backoff: Backoff }>();
   private asideTimer: NodeJS.Timeout | undefined;
   /** Lost hosts whose marking failed on their own records: failures in a row, and the timer that brings each back. */
-  private readonly lostLaterFailures = new Map<string, number>();
+  private readonly lostLaterFailures = new Map<string, Backoff>();
   private readonly lostLaterTimers = new Map<string, NodeJS.Timeout>();
   private wake: (() => void) | undefined;
 
@@ -93,9 +93,9 @@ export class WorkQueue {
    * Call before `finished(job)`, which then keeps it.
    */
   setAside(id: string): number {
-    const failures = (this.aside.get(id)?.failures ?? 0) + 1;
-    const waitMs = backoff(failures);
-    this.aside.set(id, { until: Date.now() + waitMs, failures });
+    const backoff = this.aside.get(id)?.backoff ?? newBackoff();
+    const waitMs = backoff.next();
+    this.aside.set(id, { until: Date.now() + waitMs, backoff });
     this.taken.delete(id);
     this.armAsideTimer();
     return waitMs;
@@ -116,9 +116,9 @@ export class WorkQueue {
    * (lost hosts come first) going on meanwhile.
    */
   lostLater(host: string): number {
-    const failures = (this.lostLaterFailures.get(host) ?? 0) + 1;
-    this.lostLaterFailures.set(host, failures);
-    const waitMs = backoff(failures);
+    const backoff = this.lostLaterFailures.get(host) ?? newBackoff();
+    this.lostLaterFailures.set(host, backoff);
+    const waitMs = backoff.next();
     clearTimeout(this.lostLaterTimers.get(host)); // one retry per host, the latest
     const timer = setTimeout(() => {
       this.lostLaterTimers.delete(host);
@@ -163,8 +163,8 @@ export class WorkQueue {
   }
 }
 
-function backoff(failures: number): number {
-  return Math.min(SET_ASIDE_MAX_MS, SET_ASIDE_FIRST_MS * 2 ** (failures - 1));
+function newBackoff(): Backoff {
+  return new Backoff(SET_ASIDE_FIRST_MS, SET_ASIDE_MAX_MS);
 }
 
 function idsOf(job: Job): string[] {

@@ -8,6 +8,7 @@ export {
   resourcesOf,
   subtractResources,
 } from './allocation.js';
+export { Backoff } from './backoff.js';
 export { type ConfigSource, envName, loadConfig } from './config.js';
 export {
   ConflictError,

@@ -1,4 +1,11 @@
-import { CompactedError, type Entry, type OnInvalid, type Store, type WatchEvent } from '@nubo/shared';
+import {
+  Backoff,
+  CompactedError,
+  type Entry,
+  type OnInvalid,
+  type Store,
+  type WatchEvent,
+} from '@nubo/shared';
 
 /** An entry for a key whose value could not be read (see `follow`). */
 const NO_RECORD: Omit<Entry<unknown>, 'key'> = {
@@ -35,7 +42,8 @@ export function follow(
       };
     });
   const loop = async (): Promise<void> => {
-    for (let waitMs = 1_000; !stopped; waitMs = Math.min(30_000, waitMs * 2)) {
+    const backoff = new Backoff(1_000, 30_000);
+    while (!stopped) {
       try {
         // A value that is not JSON is reset as `undefined`: RegionView then
         // keeps that key's last good record, as for any record that does not fit.
@@ -47,14 +55,14 @@ export function follow(
         if (stopped) return;
         const kept = unreadable.map((key) => ({ ...NO_RECORD, key }));
         onEvent({ type: 'reset', entries: [...entries, ...kept], revision });
-        waitMs = 1_000;
+        backoff.reset();
         // In the watch such a value is left out: the key keeps its last good record.
         current = store.watch(prefix, { afterRevision: revision, onInvalid });
         for await (const ev of current) onEvent(ev);
       } catch (err) {
         if (stopped) return;
         if (!(err instanceof CompactedError)) onError(err);
-        await pause(err instanceof CompactedError ? 0 : waitMs);
+        await pause(err instanceof CompactedError ? 0 : backoff.next());
       }
     }
   };

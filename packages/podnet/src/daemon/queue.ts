@@ -1,4 +1,4 @@
-import type { Logger } from '@nubo/shared';
+import { Backoff, type Logger } from '@nubo/shared';
 
 /**
  * Projects waiting to be reconciled, one at a time. A project added while it
@@ -6,7 +6,7 @@ import type { Logger } from '@nubo/shared';
  */
 export class ReconcileQueue {
   private readonly pending = new Set<string>();
-  private readonly failures = new Map<string, number>();
+  private readonly failures = new Map<string, Backoff>();
   private running: Promise<void> | undefined;
   private readonly waiters: (() => void)[] = [];
   private closed = false;
@@ -44,9 +44,9 @@ export class ReconcileQueue {
         await this.work(id);
         this.failures.delete(id);
       } catch (err) {
-        const n = (this.failures.get(id) ?? 0) + 1;
-        this.failures.set(id, n);
-        const delay = Math.min(30_000, 250 * 2 ** Math.min(n, 7));
+        const backoff = this.failures.get(id) ?? new Backoff(500, 30_000);
+        this.failures.set(id, backoff);
+        const delay = backoff.next();
         this.log.error({ err, project: id, retryInMs: delay }, 'reconcile failed');
         setTimeout(() => this.add(id), delay).unref();
       }

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Static, TSchema } from '@sinclair/typebox';
+import { Backoff } from '../backoff.js';
 import type { OnInvalid } from './entry.js';
 import { isStoreFault } from './rpc-errors.js';
 import type { Store } from './store.js';
@@ -71,13 +72,14 @@ export async function follow<S extends TSchema>(
 
 /** A re-list, tried again while etcd is away; undefined when aborted first. */
 async function relist<T>(list: () => Promise<T>, signal: AbortSignal | undefined): Promise<T | undefined> {
-  for (let waitMs = 250; ; waitMs = Math.min(5_000, waitMs * 2)) {
+  const backoff = new Backoff(250, 5_000);
+  for (;;) {
     try {
       return await list();
     } catch (err) {
       if (!isStoreFault(err)) throw err;
     }
-    const aborted = await sleep(waitMs, false, signal ? { signal } : {}).catch(() => true);
+    const aborted = await sleep(backoff.next(), false, signal ? { signal } : {}).catch(() => true);
     if (aborted || signal?.aborted) return undefined;
   }
 }
