@@ -234,9 +234,13 @@ export class ClusterView {
     const done = follow(this.store, prefix, { schema, signal, onInvalid }, (e) => {
       if (e.type === 'reset') {
         // The prefix as it stands: a key it did not report as invalid is not (any more).
+        // A mark newer than the list (a refresh read meanwhile) stays.
         const still = new Set(e.invalid);
-        for (const key of this.invalid.keys())
-          if (key.startsWith(prefix) && !still.has(key)) this.invalid.delete(key);
+        for (const [key, rev] of this.invalid)
+          if (key.startsWith(prefix) && !still.has(key) && rev <= e.revision) {
+            this.invalid.delete(key);
+            this.stale.add(this.nameOf(key, prefix)); // its host's view is built again
+          }
       } else this.clearInvalid(e.key, e.revision);
       handle(e);
       if (e.type === 'reset') listed();
@@ -317,6 +321,13 @@ export class ClusterView {
   private onAllocation(e: WatchEvent<Allocation>): void {
     const prefix = this.keys.allocations.prefix;
     if (e.type === 'reset') {
+      const listed = new Set(e.entries.map((en) => this.nameOf(en.key, prefix)));
+      // Gone while the watch was away (no older than the list): forgotten, not kept.
+      for (const [name, a] of this.allocations)
+        if (!listed.has(name) && a.rev <= e.revision) {
+          this.allocations.delete(name);
+          this.stale.add(name);
+        }
       for (const en of e.entries) this.setAllocation(this.nameOf(en.key, prefix), en.value, en.modRevision);
     } else if (e.type === 'put') this.setAllocation(this.nameOf(e.key, prefix), e.entry.value, e.revision);
     else {

@@ -10,6 +10,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { requireAdmin } from '../auth.js';
 import type { ApiContext } from '../context.js';
+import { listForTenant } from '../services/listing.js';
 import { createUserWithToken, mintToken, publicToken } from '../tokens.js';
 import { doc, errorResponses, IdParams } from './schemas.js';
 
@@ -70,7 +71,7 @@ export function userRoutes(app: FastifyInstance, ctx: ApiContext): void {
     { schema: { ...doc('users', "List a user's tokens, without secrets or hashes"), params: IdParams } },
     async (request) => {
       if (request.user.id !== request.params.id) requireAdmin(request.user);
-      const { entries } = await ctx.store.list(ctx.keys.tokens.prefix, Token);
+      const entries = await listForTenant(ctx, ctx.keys.tokens.prefix, Token);
       return {
         tokens: entries.filter((e) => e.value.userId === request.params.id).map((e) => publicToken(e.value)),
       };
@@ -90,7 +91,7 @@ export function userRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
     async (request, reply) => {
       if (request.user.id !== request.params.id) requireAdmin(request.user);
-      const { entries } = await ctx.store.list(ctx.keys.tokens.prefix, Token);
+      const entries = await listForTenant(ctx, ctx.keys.tokens.prefix, Token);
       const entry = entries.find(
         (e) => e.value.userId === request.params.id && e.value.id === request.params.tokenId,
       );
