@@ -4,12 +4,13 @@ import {
   type Entry,
   type HostRequest,
   isStoreFault,
-  isValid,
   type Keys,
   type Logger,
   Network,
   SshKey,
+  type Static,
   type Store,
+  type TSchema,
   Vm,
 } from '@nubo/shared';
 import { releaseHolds } from './holds.js';
@@ -32,16 +33,14 @@ function due(r: { state?: string; scrubAfter?: string }, now: Date): boolean {
 }
 
 /** The records under `prefix` that fit `schema`; the others (not even JSON, some) are left out and logged. */
-async function listValid<T>(
+async function listValid<S extends TSchema>(
   store: Store,
   prefix: string,
-  schema: Parameters<typeof isValid>[0],
+  schema: S,
   logger: Logger | undefined,
-): Promise<Entry<T>[]> {
-  const onInvalid = (key: string, err: unknown) =>
-    logger?.warn({ key, err }, 'record is not JSON; not scrubbed');
-  const { entries } = await store.list(prefix, undefined, onInvalid);
-  return entries.filter((e) => isValid(schema, e.value)) as Entry<T>[];
+): Promise<Entry<Static<S>>[]> {
+  const onInvalid = (key: string, err: unknown) => logger?.warn({ key, err }, 'invalid record; not scrubbed');
+  return (await store.list(prefix, schema, onInvalid)).entries;
 }
 
 /**
@@ -64,12 +63,12 @@ export async function scrubOnce(
     skipped: [],
     failed: [],
   };
-  const vms = await listValid<Vm>(store, keys.vms.prefix, Vm, logger);
+  const vms = await listValid(store, keys.vms.prefix, Vm, logger);
   for (const entry of vms) {
     await attempt(report, entry.value.id, logger, () => scrubVm(store, keys, entry, now, report));
   }
   const live = vms.filter((e) => e.value.state !== 'closed').map((e) => e.value);
-  for (const entry of await listValid<Network>(store, keys.networks.prefix, Network, logger)) {
+  for (const entry of await listValid(store, keys.networks.prefix, Network, logger)) {
     if (!due(entry.value, now)) continue;
     if (live.some((vm) => vm.nics.some((n) => n.networkId === entry.value.id))) {
       logger?.info({ network: entry.value.id }, 'network still has VMs; scrub later');
@@ -80,7 +79,7 @@ export async function scrubOnce(
       report.networks.push(entry.value.id);
     });
   }
-  for (const entry of await listValid<SshKey>(store, keys.sshKeys.prefix, SshKey, logger)) {
+  for (const entry of await listValid(store, keys.sshKeys.prefix, SshKey, logger)) {
     if (!due(entry.value, now)) continue;
     await attempt(report, entry.value.id, logger, async () => {
       const txn = store.txn().compare(entry.key, entry.modRevision).delete(entry.key);
