@@ -158,8 +158,11 @@ export class WorkQueue {
 
   private kick(): void {
     const wake = this.wake;
+    if (!wake) return;
     this.wake = undefined;
-    wake?.();
+    // Once this turn of the event loop is over: the rest of the watch response
+    // that brought this request is queued by then and joins the same batch.
+    setImmediate(wake);
   }
 }
 

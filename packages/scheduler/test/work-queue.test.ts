@@ -70,6 +70,7 @@ describe('WorkQueue: a request that failed on its own', () => {
     await vi.advanceTimersByTimeAsync(SET_ASIDE_FIRST_MS - 1);
     expect(woke).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
+    await vi.advanceTimersToNextTimerAsync(); // the wake itself waits for the end of the turn
     await waiting;
     expect(woke).toBe(true);
     work.close();

@@ -1,4 +1,4 @@
-import { NuboError } from './errors.js';
+import { ConflictError, NuboError } from './errors.js';
 import type { Keys } from './keys.js';
 import { DEFAULT_MAC_PREFIX, randomMac } from './mac.js';
 import type { Store } from './store/store.js';
@@ -51,12 +51,22 @@ export class MacAllocator {
     return mac;
   }
 
-  /** Reserves one MAC on its own. */
+  /**
+   * Reserves one MAC on its own. Two callers that read the same MAC as free
+   * race; the loser picks again (with 200 at once under one prefix, about one
+   * run in 800 has such a pair).
+   */
   async allocate(owner: MacOwner): Promise<string> {
-    const txn = this.store.txn();
-    const mac = await this.reserve(txn, owner);
-    await txn.commit();
-    return mac;
+    for (let i = 1; ; i++) {
+      const txn = this.store.txn();
+      const mac = await this.reserve(txn, owner);
+      try {
+        await txn.commit();
+        return mac;
+      } catch (err) {
+        if (!(err instanceof ConflictError) || i >= this.attempts) throw err;
+      }
+    }
   }
 
   release(txn: Txn, mac: string): Txn {
