@@ -1,15 +1,8 @@
 import { isNuboError, type Logger, NuboError } from '@nubo/shared';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { AskerCache } from './asker-cache.js';
-import type { VmContext } from './context.js';
+import { AskerCache, type CachedAsker } from './asker-cache.js';
 import { Ec2Tokens } from './ec2-token.js';
-import {
-  FORWARDED_HEADER,
-  PROJECT_HEADER,
-  type Requester,
-  requesterAddress,
-  TrustedProxies,
-} from './requester.js';
+import { FORWARDED_HEADER, PROJECT_HEADER, requesterAddress, TrustedProxies } from './requester.js';
 import { registerEc2Routes } from './routes/ec2.js';
 import { registerNocloudRoutes } from './routes/nocloud.js';
 import { registerNuboRoutes } from './routes/nubo.js';
@@ -27,11 +20,8 @@ export interface MetadataDeps {
   logger?: Logger;
 }
 
-/** What every route gets: who is asking, and that VM's context. */
-export interface Asker {
-  requester: Requester;
-  context: VmContext;
-}
+/** What every route gets: who is asking, that VM's context, and the answers already made from it. */
+export type Asker = CachedAsker;
 
 export type AskerOf = (request: FastifyRequest, reply: FastifyReply) => Asker;
 

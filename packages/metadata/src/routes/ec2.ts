@@ -1,7 +1,6 @@
 import { NuboError } from '@nubo/shared';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Asker, type AskerOf, sendText } from '../app.js';
-import type { VmContext } from '../context.js';
 import { type Ec2Tokens, TOKEN_HEADER, TOKEN_TTL_HEADER } from '../ec2-token.js';
 import { type Ec2Dir, ec2MetaData, listing, walk } from './ec2-tree.js';
 
@@ -43,8 +42,7 @@ export function registerEc2Routes(app: FastifyInstance, askerOf: AskerOf, option
     reply.type('application/octet-stream').send(Buffer.from(userData));
   });
   const metaData = (request: Ec2Request, reply: FastifyReply) => {
-    const { context } = askEc2(request, reply);
-    const text = answerOf(context, request.params['*'] ?? '');
+    const text = answerOf(askEc2(request, reply), request.params['*'] ?? '');
     if (text === undefined) throw new NuboError('NUBO_NOT_FOUND', `no metadata at ${request.url}`);
     sendText(reply, text);
   };
@@ -65,7 +63,7 @@ export function registerEc2Routes(app: FastifyInstance, askerOf: AskerOf, option
   });
 }
 
-interface Ec2Answers {
+export interface Ec2Answers {
   tree: Ec2Dir;
   /** Path under meta-data/ → its text: only paths that exist, and at most MAX_TEXTS spellings of them. */
   texts: Map<string, string>;
@@ -73,19 +71,15 @@ interface Ec2Answers {
 
 /** A tree has about 20 nodes; a path can be spelt a few ways (a trailing slash), not without bound. */
 const MAX_TEXTS = 64;
-const answers = new WeakMap<VmContext, Ec2Answers>();
 
 /**
  * The text at a meta-data path, or undefined. The tree and each answer are
- * made once per context (contexts are cached until the index changes): a
- * booting guest asks the same few paths many times.
+ * made once per asker (see AnswerMemo): a booting guest asks the same few
+ * paths many times.
  */
-function answerOf(context: VmContext, path: string): string | undefined {
-  let entry = answers.get(context);
-  if (!entry) {
-    entry = { tree: ec2MetaData(context), texts: new Map() };
-    answers.set(context, entry);
-  }
+function answerOf({ context, memo }: Asker, path: string): string | undefined {
+  memo.ec2 ??= { tree: ec2MetaData(context), texts: new Map() };
+  const entry = memo.ec2;
   let text = entry.texts.get(path);
   if (text === undefined) {
     const segments = path.split('/').filter(Boolean);

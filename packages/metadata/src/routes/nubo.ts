@@ -5,18 +5,13 @@ import type { VmContext } from '../context.js';
 
 /** Nubo's own JSON, read by the init agent (docs/metadata.md). */
 export function registerNuboRoutes(app: FastifyInstance, askerOf: AskerOf): void {
-  // Serialized once per context (contexts are cached until the index
-  // changes). A string, not a Buffer: node writes headers and a string body
-  // as one chunk, a Buffer body as two (measured: 3–5 µs more per request).
-  const serialized = new WeakMap<VmContext, string>();
+  // Serialized once per asker (see AnswerMemo). A string, not a Buffer: node
+  // writes headers and a string body as one chunk, a Buffer body as two
+  // (measured: 3–5 µs more per request).
   app.get('/v1/instance', (request, reply) => {
-    const { context } = askerOf(request, reply);
-    let body = serialized.get(context);
-    if (body === undefined) {
-      body = JSON.stringify(instanceJson(context));
-      serialized.set(context, body);
-    }
-    reply.type('application/json; charset=utf-8').send(body);
+    const { context, memo } = askerOf(request, reply);
+    memo.instance ??= JSON.stringify(instanceJson(context));
+    reply.type('application/json; charset=utf-8').send(memo.instance);
   });
   app.get('/v1/instance/ssh-keys', async (request, reply) => ({
     sshKeys: sshKeysJson(askerOf(request, reply).context),
