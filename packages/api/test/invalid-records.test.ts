@@ -39,3 +39,36 @@ it("lists a tenant's resources past another tenant's records that are not valid"
   expect(rules.filter((r) => r === 'record.json')).toHaveLength(4);
   expect(rules).toContain('vm.valid');
 });
+
+it("lists users, hosts and a user's tokens past records that are not valid", async () => {
+  const a = api();
+  const { token, userId } = await a.tenant('admin-lister');
+  for (const name of ['good-hv', 'bad-alloc-hv'])
+    expect(
+      (
+        await a.call('POST', '/v1/hosts', a.adminToken, {
+          name,
+          hypervisor: 'fake',
+          cpus: 4,
+          ram: '8GiB',
+          disk: '100G',
+        })
+      ).status,
+    ).toBe(201);
+  for (const prefix of [a.keys.users.prefix, a.keys.hosts.prefix, a.keys.tokens.prefix])
+    await a.store.client.put(`${prefix}${randomUUID()}`).value('{"broken": ');
+  // A host whose allocation is unreadable is left out, not shown as empty.
+  await a.store.client.put(a.keys.allocations.one('bad-alloc-hv')).value('not json');
+
+  const users = await a.call('GET', '/v1/users', a.adminToken);
+  expect(users.status).toBe(200);
+  expect((users.body.users as { id: string }[]).map((u) => u.id)).toContain(userId);
+
+  const hosts = await a.call('GET', '/v1/hosts', a.adminToken);
+  expect(hosts.status).toBe(200);
+  expect((hosts.body.hosts as { name: string }[]).map((h) => h.name)).toEqual(['good-hv']);
+
+  const tokens = await a.call('GET', `/v1/users/${userId}/tokens`, token);
+  expect(tokens.status).toBe(200);
+  expect(tokens.body.tokens).toHaveLength(1);
+});

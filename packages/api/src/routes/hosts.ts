@@ -2,6 +2,7 @@ import { Allocation, Host, HostCreateInput, HostLiveness, NuboError } from '@nub
 import type { FastifyInstance } from 'fastify';
 import { requireAdmin } from '../auth.js';
 import type { ApiContext } from '../context.js';
+import { listValid } from '../services/listing.js';
 import { nameTaken } from '../services/names.js';
 import { diskGiB, ramMiB } from '../services/sizes.js';
 import { doc, NameParams } from './schemas.js';
@@ -44,20 +45,28 @@ export function hostRoutes(app: FastifyInstance, ctx: ApiContext): void {
     { schema: doc('hosts', 'List hosts with capacity, use and liveness (admin)') },
     async (request) => {
       requireAdmin(request.user);
+      // A host with a record that does not fit is left out (logged; the admin
+      // check names it) rather than shown as dead or empty, which it may not be.
+      const k = ctx.keys;
+      const leftOut = new Set<string>();
       const [hosts, alive, allocations] = await Promise.all([
-        ctx.store.list(ctx.keys.hosts.prefix, Host),
-        ctx.store.list(ctx.keys.alive.prefix, HostLiveness),
-        ctx.store.list(ctx.keys.allocations.prefix, Allocation),
+        listValid(ctx, k.hosts.prefix, Host, leftOut),
+        listValid(ctx, k.alive.prefix, HostLiveness, leftOut),
+        listValid(ctx, k.allocations.prefix, Allocation, leftOut),
       ]);
-      const aliveNames = new Set(alive.entries.map((e) => e.value.name));
-      const used = new Map(allocations.entries.map((e) => [e.value.host, e.value]));
+      const unreadable = (name: string) =>
+        [k.hosts.one(name), k.alive.one(name), k.allocations.one(name)].some((key) => leftOut.has(key));
+      const aliveNames = new Set(alive.map((e) => e.value.name));
+      const used = new Map(allocations.map((e) => [e.value.host, e.value]));
       return {
-        hosts: hosts.entries.map(({ value: h }) => ({
-          ...h,
-          alive: aliveNames.has(h.name),
-          used: used.get(h.name)?.used ?? { cpus: 0, ramMiB: 0, diskGiB: 0 },
-          vms: Object.keys(used.get(h.name)?.vms ?? {}).length,
-        })),
+        hosts: hosts
+          .filter((e) => !unreadable(e.value.name))
+          .map(({ value: h }) => ({
+            ...h,
+            alive: aliveNames.has(h.name),
+            used: used.get(h.name)?.used ?? { cpus: 0, ramMiB: 0, diskGiB: 0 },
+            vms: Object.keys(used.get(h.name)?.vms ?? {}).length,
+          })),
       };
     },
   );

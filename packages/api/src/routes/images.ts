@@ -5,7 +5,7 @@ import { loadProject, requireAdmin } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { FileStore } from '../services/file-store.js';
 import { formatProblem, importImage } from '../services/image-import.js';
-import { listForTenant } from '../services/listing.js';
+import { listValid } from '../services/listing.js';
 import { nameTaken } from '../services/names.js';
 import { doc, IdParams, ProjectItemParams, ProjectParams } from './schemas.js';
 
@@ -48,7 +48,7 @@ export function imageRoutes(app: FastifyInstance, ctx: ApiContext): void {
       { schema: { ...doc('images', 'List images (with public ones)'), params } },
       async (request) => {
         const scope = await scopeOf(request, false);
-        const entries = await listForTenant(ctx, ctx.keys.images.prefix, Image);
+        const entries = await listValid(ctx, ctx.keys.images.prefix, Image);
         return { images: entries.map((e) => e.value).filter((img) => visible(scope, img)) };
       },
     );

@@ -3,7 +3,7 @@ import { ConflictError, Network, NetworkCreateInput } from '@nubo/shared';
 import type { FastifyInstance } from 'fastify';
 import { loadProject } from '../auth.js';
 import type { ApiContext } from '../context.js';
-import { listForTenant } from '../services/listing.js';
+import { listValid } from '../services/listing.js';
 import { nameTaken } from '../services/names.js';
 import {
   checkIpv4Network,
@@ -70,7 +70,7 @@ export function networkRoutes(app: FastifyInstance, ctx: ApiContext): void {
     { schema: { ...doc('networks', 'List networks'), params: ProjectParams } },
     async (request) => {
       const project = await loadProject(ctx, request.user, request.params.project);
-      const entries = await listForTenant(ctx, ctx.keys.networks.prefix, Network);
+      const entries = await listValid(ctx, ctx.keys.networks.prefix, Network);
       return { networks: entries.map((e) => e.value).filter((n) => n.projectId === project.value.id) };
     },
   );

@@ -13,7 +13,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { canSee, loadProject, requireAdmin } from '../auth.js';
 import type { ApiContext } from '../context.js';
-import { listForTenant } from '../services/listing.js';
+import { listValid } from '../services/listing.js';
 import { isUuid } from '../services/lookup.js';
 import { createProject, deleteProject } from '../services/project-lifecycle.js';
 import { readUsage } from '../services/quota.js';
@@ -60,7 +60,7 @@ export function projectRoutes(app: FastifyInstance, ctx: ApiContext): void {
     '/projects',
     { schema: doc('projects', 'List the projects the caller belongs to (admins: all)') },
     async (request) => {
-      const entries = await listForTenant(ctx, ctx.keys.projects.prefix, Project);
+      const entries = await listValid(ctx, ctx.keys.projects.prefix, Project);
       return { projects: entries.map((e) => e.value).filter((p) => canSee(request.user, p)) };
     },
   );

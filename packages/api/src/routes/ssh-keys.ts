@@ -3,7 +3,7 @@ import { SshKey, SshKeyCreateInput } from '@nubo/shared';
 import type { FastifyInstance } from 'fastify';
 import { loadProject } from '../auth.js';
 import type { ApiContext } from '../context.js';
-import { listForTenant } from '../services/listing.js';
+import { listValid } from '../services/listing.js';
 import { nameTaken } from '../services/names.js';
 import { deleteSshKey, restoreSshKey } from '../services/scrub-queue.js';
 import { parsePublicKey } from '../services/ssh-key.js';
@@ -48,7 +48,7 @@ export function sshKeyRoutes(app: FastifyInstance, ctx: ApiContext): void {
     { schema: { ...doc('ssh-keys', 'List SSH keys'), params: ProjectParams } },
     async (request) => {
       const project = await loadProject(ctx, request.user, request.params.project);
-      const entries = await listForTenant(ctx, ctx.keys.sshKeys.ofProject(project.value.id), SshKey);
+      const entries = await listValid(ctx, ctx.keys.sshKeys.ofProject(project.value.id), SshKey);
       return { sshKeys: entries.map((e) => e.value) };
     },
   );

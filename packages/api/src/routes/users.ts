@@ -10,7 +10,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { requireAdmin } from '../auth.js';
 import type { ApiContext } from '../context.js';
-import { listForTenant } from '../services/listing.js';
+import { listValid } from '../services/listing.js';
 import { createUserWithToken, mintToken, publicToken } from '../tokens.js';
 import { doc, errorResponses, IdParams } from './schemas.js';
 
@@ -43,7 +43,7 @@ export function userRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.get('/users', { schema: doc('users', 'List users (admin)') }, async (request) => {
     requireAdmin(request.user);
-    const { entries } = await ctx.store.list(ctx.keys.users.prefix, User);
+    const entries = await listValid(ctx, ctx.keys.users.prefix, User);
     return { users: entries.map((e) => e.value) };
   });
 
@@ -71,7 +71,7 @@ export function userRoutes(app: FastifyInstance, ctx: ApiContext): void {
     { schema: { ...doc('users', "List a user's tokens, without secrets or hashes"), params: IdParams } },
     async (request) => {
       if (request.user.id !== request.params.id) requireAdmin(request.user);
-      const entries = await listForTenant(ctx, ctx.keys.tokens.prefix, Token);
+      const entries = await listValid(ctx, ctx.keys.tokens.prefix, Token);
       return {
         tokens: entries.filter((e) => e.value.userId === request.params.id).map((e) => publicToken(e.value)),
       };
@@ -91,7 +91,7 @@ export function userRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
     async (request, reply) => {
       if (request.user.id !== request.params.id) requireAdmin(request.user);
-      const entries = await listForTenant(ctx, ctx.keys.tokens.prefix, Token);
+      const entries = await listValid(ctx, ctx.keys.tokens.prefix, Token);
       const entry = entries.find(
         (e) => e.value.userId === request.params.id && e.value.id === request.params.tokenId,
       );

@@ -2,7 +2,7 @@ import { Vm, VmCreateInput } from '@nubo/shared';
 import type { FastifyInstance } from 'fastify';
 import { loadProject } from '../auth.js';
 import type { ApiContext } from '../context.js';
-import { listForTenant } from '../services/listing.js';
+import { listValid } from '../services/listing.js';
 import { loadVm } from '../services/vm-actions.js';
 import { checkIdempotencyKey, createVm } from '../services/vm-create.js';
 import { doc, type ProjectItemP, ProjectItemParams, type ProjectP, ProjectParams } from './schemas.js';
@@ -40,7 +40,7 @@ export function vmRoutes(app: FastifyInstance, ctx: ApiContext): void {
     { schema: { ...doc('vms', 'List VMs (closed ones are left out)'), params: ProjectParams } },
     async (request) => {
       const project = await loadProject(ctx, request.user, request.params.project);
-      const entries = await listForTenant(ctx, ctx.keys.vms.prefix, Vm);
+      const entries = await listValid(ctx, ctx.keys.vms.prefix, Vm);
       return {
         vms: entries
           .map((e) => e.value)

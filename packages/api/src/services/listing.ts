@@ -2,19 +2,25 @@ import type { Entry, Static, TSchema } from '@nubo/shared';
 import type { ApiContext } from '../context.js';
 
 /**
- * The records under a prefix for a tenant's listing. One that does not parse
- * or fit its schema (written by hand, or by a bug) is logged and left out:
- * these lists read a prefix every tenant shares (all VMs, all networks), and
- * one bad record must not fail everybody's list. Reads that decide something
+ * The records under a prefix for a listing (a tenant's, or the admin's). One
+ * that does not parse or fit its schema (written by hand, or by a bug) is
+ * logged and left out: tenants' lists read a prefix every tenant shares (all
+ * VMs, all networks), and one bad record must not fail everybody's list; the
+ * admin's lists of users and hosts stay usable while the admin repairs it.
+ * Reads that decide something
  * (is a network still in use, may a project go) keep failing on such a
  * record instead, and `GET /v1/admin/check` reports it.
  */
-export async function listForTenant<S extends TSchema>(
+export async function listValid<S extends TSchema>(
   ctx: ApiContext,
   prefix: string,
   schema: S,
+  /** Filled with the keys left out, for a listing that joins several prefixes. */
+  leftOut?: Set<string>,
 ): Promise<Entry<Static<S>>[]> {
-  const onInvalid = (key: string, err: unknown) =>
+  const onInvalid = (key: string, err: unknown) => {
     ctx.logger.error({ key, err }, 'invalid record left out of a listing');
+    leftOut?.add(key);
+  };
   return (await ctx.store.list(prefix, schema, onInvalid)).entries;
 }
