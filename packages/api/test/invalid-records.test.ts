@@ -72,3 +72,24 @@ it("lists users, hosts and a user's tokens past records that are not valid", asy
   expect(tokens.status).toBe(200);
   expect(tokens.body.tokens).toHaveLength(1);
 });
+
+it("lists a project's events past one of them that is not valid", async () => {
+  const a = api();
+  const { token, project } = await a.tenant('event-lister');
+  const vmId = randomUUID();
+  await a.store.put(a.keys.events.one(project, `000000000001-${vmId}`), {
+    id: `000000000001-${vmId}`,
+    projectId: project,
+    resourceType: 'vm',
+    resourceId: vmId,
+    time: new Date().toISOString(),
+    revision: 1,
+    actor: 'api',
+    action: 'vm.created',
+    message: 'created',
+  });
+  await a.store.client.put(a.keys.events.one(project, `000000000002-${vmId}`)).value('{"broken": ');
+  const res = await a.call('GET', `/v1/projects/${project}/events`, token);
+  expect(res.status).toBe(200);
+  expect(res.body.events.map((e: { action: string }) => e.action)).toEqual(['vm.created']);
+});

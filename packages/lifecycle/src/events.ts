@@ -32,9 +32,11 @@ export async function listEvents(
   projectId: string,
   query: unknown = {},
   resourceId?: string,
+  /** Given: an event that does not parse is left out and reported here; without, it fails the listing. */
+  onInvalid?: OnInvalid,
 ): Promise<Event[]> {
   const q = validate(EventsQuery, query);
-  const { entries } = await store.list(keys.events.ofProject(projectId), Event);
+  const { entries } = await store.list(keys.events.ofProject(projectId), Event, onInvalid);
   const since = q.since ? Date.parse(q.since) : Number.NEGATIVE_INFINITY;
   const events = entries
     .map((e) => e.value)

@@ -1,4 +1,4 @@
-import type { Keys, Store } from '@nubo/shared';
+import type { Keys, OnInvalid, Store } from '@nubo/shared';
 import { computeBill } from './bill.js';
 import { listEvents } from './events.js';
 import { addPrice, createSku, getSku, listSkus } from './skus.js';
@@ -9,17 +9,22 @@ import { addPrice, createSku, getSku, listSkus } from './skus.js';
  * body, validates it (NUBO_VALIDATION naming the field) and returns the JSON
  * to send. Authorisation (project member; admin for SKUs) is the API's.
  */
-export function lifecycleHandlers(store: Store, keys: Keys) {
+export function lifecycleHandlers(
+  store: Store,
+  keys: Keys,
+  /** An event record that does not parse: left out of the event listings and reported here. */
+  onInvalidEvent?: OnInvalid,
+) {
   return {
     /** GET /v1/projects/:p/bill?from&to */
     bill: (projectId: string, query: unknown) => computeBill(store, keys, projectId, query),
     /** GET /v1/projects/:p/events?since&limit */
     projectEvents: async (projectId: string, query: unknown) => ({
-      events: await listEvents(store, keys, projectId, query),
+      events: await listEvents(store, keys, projectId, query, undefined, onInvalidEvent),
     }),
     /** GET /v1/projects/:p/vms/:id/events?since&limit */
     vmEvents: async (projectId: string, vmId: string, query: unknown) => ({
-      events: await listEvents(store, keys, projectId, query, vmId),
+      events: await listEvents(store, keys, projectId, query, vmId, onInvalidEvent),
     }),
     /** GET /v1/skus (any user may read prices) */
     listSkus: async () => ({ skus: await listSkus(store, keys) }),

@@ -3,6 +3,7 @@ import { Event, Timestamp, Type } from '@nubo/shared';
 import type { FastifyInstance } from 'fastify';
 import { loadProject } from '../auth.js';
 import type { ApiContext } from '../context.js';
+import { logLeftOut } from '../services/listing.js';
 import { loadVm } from '../services/vm-actions.js';
 import {
   doc,
@@ -31,7 +32,8 @@ function lifecycleQuery(q: EventsQuery) {
 
 /** The lifecycle's event history (derived by the lifecycle daemon), oldest first, per project and per VM. */
 export function eventRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const lc = lifecycleHandlers(ctx.store, ctx.keys);
+  // A project's events are its own prefix, but one bad event must not hide the rest.
+  const lc = lifecycleHandlers(ctx.store, ctx.keys, logLeftOut(ctx));
 
   app.get<{ Params: ProjectP; Querystring: EventsQuery }>(
     '/projects/:project/events',

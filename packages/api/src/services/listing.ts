@@ -1,4 +1,4 @@
-import type { Entry, Static, TSchema } from '@nubo/shared';
+import type { Entry, OnInvalid, Static, TSchema } from '@nubo/shared';
 import type { ApiContext } from '../context.js';
 
 /**
@@ -18,9 +18,15 @@ export async function listValid<S extends TSchema>(
   /** Filled with the keys left out, for a listing that joins several prefixes. */
   leftOut?: Set<string>,
 ): Promise<Entry<Static<S>>[]> {
-  const onInvalid = (key: string, err: unknown) => {
-    ctx.logger.error({ key, err }, 'invalid record left out of a listing');
+  const log = logLeftOut(ctx);
+  const onInvalid: OnInvalid = (key, err, modRevision) => {
+    log(key, err, modRevision);
     leftOut?.add(key);
   };
   return (await ctx.store.list(prefix, schema, onInvalid)).entries;
+}
+
+/** How a listing reports a record it leaves out. */
+export function logLeftOut(ctx: ApiContext): OnInvalid {
+  return (key, err) => ctx.logger.error({ key, err }, 'invalid record left out of a listing');
 }
