@@ -43,7 +43,7 @@ it("lists a tenant's resources past another tenant's records that are not valid"
 it("lists users, hosts and a user's tokens past records that are not valid", async () => {
   const a = api();
   const { token, userId } = await a.tenant('admin-lister');
-  for (const name of ['good-hv', 'bad-alloc-hv'])
+  for (const name of ['good-hv', 'bad-alloc-hv', 'bad-alive-hv'])
     expect(
       (
         await a.call('POST', '/v1/hosts', a.adminToken, {
@@ -59,6 +59,9 @@ it("lists users, hosts and a user's tokens past records that are not valid", asy
     await a.store.client.put(`${prefix}${randomUUID()}`).value('{"broken": ');
   // A host whose allocation is unreadable is left out, not shown as empty.
   await a.store.client.put(a.keys.allocations.one('bad-alloc-hv')).value('not json');
+  // JSON, but not a liveness record (an extra field), and a user record that is not a user.
+  await a.store.put(a.keys.alive.one('bad-alive-hv'), { name: 'bad-alive-hv', extra: 1 });
+  await a.store.put(a.keys.users.one(randomUUID()), { id: 'not a user' });
 
   const users = await a.call('GET', '/v1/users', a.adminToken);
   expect(users.status).toBe(200);
@@ -71,6 +74,15 @@ it("lists users, hosts and a user's tokens past records that are not valid", asy
   const tokens = await a.call('GET', `/v1/users/${userId}/tokens`, token);
   expect(tokens.status).toBe(200);
   expect(tokens.body.tokens).toHaveLength(1);
+
+  // Left out of the listings, named by the admin check.
+  const check = await a.call('GET', '/v1/admin/check', a.adminToken);
+  const subjects = (check.body.violations as { rule: string; subject: string }[]).map(
+    (v) => `${v.rule} ${v.subject}`,
+  );
+  expect(subjects).toContain(`host-liveness.valid ${a.keys.alive.one('bad-alive-hv')}`);
+  expect(subjects).toContain(`record.json ${a.keys.allocations.one('bad-alloc-hv')}`);
+  expect(subjects.filter((s) => s.startsWith('user.valid '))).toHaveLength(1);
 });
 
 it("lists a project's events past one of them that is not valid", async () => {

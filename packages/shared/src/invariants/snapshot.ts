@@ -1,13 +1,17 @@
 import type { Keys } from '../keys.js';
 import {
   Allocation,
+  Event,
   Host,
+  HostLiveness,
   HostRequest,
   Image,
   Network,
   Project,
   SchedulerRequest,
   SshKey,
+  Token,
+  User,
   Vm,
 } from '../schemas/index.js';
 import type { Entry } from '../store/entry.js';
@@ -69,6 +73,8 @@ function sortEntry(entry: Entry<unknown>, keys: Keys, snap: RegionSnapshot, viol
     const host = valid<Host>(Host, 'host');
     if (host) snap.hosts.set(host.name, host);
   } else if (key.startsWith(keys.alive.prefix)) {
+    // Alive is the key's presence (it is bound to the daemon's lease), whatever it holds.
+    valid(HostLiveness, 'host-liveness');
     snap.alive.add(rest(keys.alive.prefix));
   } else if (key.startsWith(keys.allocations.prefix)) {
     const a = valid<Allocation>(Allocation, 'allocation');
@@ -81,6 +87,12 @@ function sortEntry(entry: Entry<unknown>, keys: Keys, snap: RegionSnapshot, viol
     valid(Image, 'image');
   } else if (key.startsWith(keys.sshKeys.prefix)) {
     valid(SshKey, 'ssh-key');
+  } else if (key.startsWith(keys.users.prefix)) {
+    valid(User, 'user');
+  } else if (key.startsWith(keys.tokens.prefix)) {
+    valid(Token, 'token');
+  } else if (key.startsWith(keys.events.prefix)) {
+    valid(Event, 'event');
   } else if (key.startsWith(keys.macs.prefix)) {
     snap.macs.set(rest(keys.macs.prefix), value);
   } else if (key.startsWith(keys.requests.scheduler.prefix)) {
