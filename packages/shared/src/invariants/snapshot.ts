@@ -81,18 +81,6 @@ function sortEntry(entry: Entry<unknown>, keys: Keys, snap: RegionSnapshot, viol
     if (a) snap.allocations.set(a.host, a);
   } else if (key.startsWith(keys.projects.prefix)) {
     if (valid(Project, 'project')) snap.projects.add(rest(keys.projects.prefix));
-  } else if (key.startsWith(keys.networks.prefix)) {
-    valid(Network, 'network');
-  } else if (key.startsWith(keys.images.prefix)) {
-    valid(Image, 'image');
-  } else if (key.startsWith(keys.sshKeys.prefix)) {
-    valid(SshKey, 'ssh-key');
-  } else if (key.startsWith(keys.users.prefix)) {
-    valid(User, 'user');
-  } else if (key.startsWith(keys.tokens.prefix)) {
-    valid(Token, 'token');
-  } else if (key.startsWith(keys.events.prefix)) {
-    valid(Event, 'event');
   } else if (key.startsWith(keys.macs.prefix)) {
     snap.macs.set(rest(keys.macs.prefix), value);
   } else if (key.startsWith(keys.requests.scheduler.prefix)) {
@@ -102,5 +90,20 @@ function sortEntry(entry: Entry<unknown>, keys: Keys, snap: RegionSnapshot, viol
     const r = valid<HostRequest>(HostRequest, 'request');
     if (r)
       snap.requests.push({ key, createdAt: r.createdAt, ...(r.claimedAt ? { claimedAt: r.claimedAt } : {}) });
+  } else {
+    // Records no invariant reads, checked against their schemas only.
+    const kind = checkedOnly(keys).find(([prefix]) => key.startsWith(prefix));
+    if (kind) valid(kind[1], kind[2]);
   }
+}
+
+function checkedOnly(keys: Keys): [string, Parameters<typeof isValid>[0], string][] {
+  return [
+    [keys.networks.prefix, Network, 'network'],
+    [keys.images.prefix, Image, 'image'],
+    [keys.sshKeys.prefix, SshKey, 'ssh-key'],
+    [keys.users.prefix, User, 'user'],
+    [keys.tokens.prefix, Token, 'token'],
+    [keys.events.prefix, Event, 'event'],
+  ];
 }
