@@ -50,11 +50,20 @@ export async function readSnapshot(
     macs: new Map(),
     requests: [],
   };
-  for (const entry of entries) sortEntry(entry, keys, snap, violations);
+  const checked = checkedOnly(keys);
+  for (const entry of entries) sortEntry(entry, keys, checked, snap, violations);
   return snap;
 }
 
-function sortEntry(entry: Entry<unknown>, keys: Keys, snap: RegionSnapshot, violations: Violation[]): void {
+type CheckedOnly = [prefix: string, schema: Parameters<typeof isValid>[0], kind: string][];
+
+function sortEntry(
+  entry: Entry<unknown>,
+  keys: Keys,
+  checked: CheckedOnly,
+  snap: RegionSnapshot,
+  violations: Violation[],
+): void {
   const { key, value } = entry;
   const rest = (prefix: string) => key.slice(prefix.length);
   const valid = <T>(schema: Parameters<typeof isValid>[0], what: string): T | undefined => {
@@ -92,12 +101,12 @@ function sortEntry(entry: Entry<unknown>, keys: Keys, snap: RegionSnapshot, viol
       snap.requests.push({ key, createdAt: r.createdAt, ...(r.claimedAt ? { claimedAt: r.claimedAt } : {}) });
   } else {
     // Records no invariant reads, checked against their schemas only.
-    const kind = checkedOnly(keys).find(([prefix]) => key.startsWith(prefix));
+    const kind = checked.find(([prefix]) => key.startsWith(prefix));
     if (kind) valid(kind[1], kind[2]);
   }
 }
 
-function checkedOnly(keys: Keys): [string, Parameters<typeof isValid>[0], string][] {
+function checkedOnly(keys: Keys): CheckedOnly {
   return [
     [keys.networks.prefix, Network, 'network'],
     [keys.images.prefix, Image, 'image'],
