@@ -31,10 +31,14 @@ export async function listEvents(
   keys: Keys,
   projectId: string,
   query: unknown = {},
-  resourceId?: string,
-  /** Given: an event that does not parse is left out and reported here; without, it fails the listing. */
-  onInvalid?: OnInvalid,
+  options: {
+    /** Only this resource's events. */
+    resourceId?: string;
+    /** Given: an event that does not parse is left out and reported here; without, it fails the listing. */
+    onInvalid?: OnInvalid;
+  } = {},
 ): Promise<Event[]> {
+  const { resourceId, onInvalid } = options;
   const q = validate(EventsQuery, query);
   const { entries } = await store.list(keys.events.ofProject(projectId), Event, onInvalid);
   const since = q.since ? Date.parse(q.since) : Number.NEGATIVE_INFINITY;
@@ -53,8 +57,7 @@ export async function pruneEvents(
   store: Store,
   keys: Keys,
   cutoff: Date,
-  batch = 128,
-  onInvalid: OnInvalid = () => {},
+  { batch = 128, onInvalid = () => {} }: { batch?: number; onInvalid?: OnInvalid } = {},
 ): Promise<number> {
   const { entries } = await store.list(keys.events.prefix, undefined, onInvalid);
   const old = entries.filter((e) => {

@@ -20,11 +20,14 @@ export function lifecycleHandlers(
     bill: (projectId: string, query: unknown) => computeBill(store, keys, projectId, query),
     /** GET /v1/projects/:p/events?since&limit */
     projectEvents: async (projectId: string, query: unknown) => ({
-      events: await listEvents(store, keys, projectId, query, undefined, onInvalidEvent),
+      events: await listEvents(store, keys, projectId, query, { onInvalid: onInvalidEvent }),
     }),
     /** GET /v1/projects/:p/vms/:id/events?since&limit */
     vmEvents: async (projectId: string, vmId: string, query: unknown) => ({
-      events: await listEvents(store, keys, projectId, query, vmId, onInvalidEvent),
+      events: await listEvents(store, keys, projectId, query, {
+        resourceId: vmId,
+        onInvalid: onInvalidEvent,
+      }),
     }),
     /** GET /v1/skus (any user may read prices) */
     listSkus: async () => ({ skus: await listSkus(store, keys) }),

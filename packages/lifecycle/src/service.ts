@@ -75,9 +75,9 @@ export class LifecycleService {
 
   async prune(): Promise<number> {
     const cutoff = new Date(this.now().getTime() - this.deps.config.eventRetentionDays * DAY_MS);
-    return pruneEvents(this.deps.store, this.deps.keys, cutoff, undefined, (key, err) =>
-      this.deps.logger.warn({ key, err }, 'event is not JSON; not pruned'),
-    );
+    return pruneEvents(this.deps.store, this.deps.keys, cutoff, {
+      onInvalid: (key, err) => this.deps.logger.warn({ key, err }, 'event is not JSON; not pruned'),
+    });
   }
 
   async stop(): Promise<void> {

@@ -101,7 +101,7 @@ describe('a VM through create, resize, stop, start and delete', () => {
   });
 
   it('lists the lifecycle as events, in order, with who and why', async () => {
-    const events = await listEvents(store, keys, projectId, {}, vm.id);
+    const events = await listEvents(store, keys, projectId, {}, { resourceId: vm.id });
     expect(events.map((e) => [e.action, e.fromState ?? '', e.toState ?? '', e.actor])).toEqual([
       ['vm.created', '', 'requested', 'api'],
       ['vm.state', 'requested', 'building', 'scheduler'],
