@@ -25,6 +25,26 @@ export type Asker = CachedAsker;
 
 export type AskerOf = (request: FastifyRequest, reply: FastifyReply) => Asker;
 
+export const TEXT_TYPE = 'text/plain; charset=utf-8';
+export const JSON_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * Sends the text answer `make` gives for the asker, made once per request
+ * key until the index changes; false (nothing sent) when `make` has no answer.
+ * For answers that depend on nothing but the asker and the URL.
+ */
+export type ServeText = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  type: string,
+  make: (asker: Asker) => string | undefined,
+) => boolean;
+
+export interface Askers {
+  askerOf: AskerOf;
+  serveText: ServeText;
+}
+
 /**
  * The metadata service as a fastify instance (not listening; main.ts does
  * that). Every answer is about the VM that asks, found from the source
@@ -49,19 +69,48 @@ export function buildMetadataApp(deps: MetadataDeps): FastifyInstance {
     checkProject(asker, request.headers[PROJECT_HEADER], peer, trusted);
     return asker;
   };
+  const serveText: ServeText = (request, reply, type, make) => {
+    const key = answerKey(request, trusted);
+    let text = isReady() ? cache.text(key) : undefined;
+    if (text === undefined) {
+      text = make(askerOf(request, reply));
+      if (text === undefined) return false;
+      cache.keepText(key, text);
+    } else reply.header('cache-control', 'no-store');
+    reply.type(type).send(text);
+    return true;
+  };
+  const askers: Askers = { askerOf, serveText };
   app.setErrorHandler((err, _request, reply) => sendError(reply, err, deps.logger));
   app.setNotFoundHandler((request, reply) => {
     sendError(reply, new NuboError('NUBO_NOT_FOUND', `no metadata at ${request.url}`));
   });
   app.get('/health', async () => ({ ok: true, ready: isReady(), vms: deps.index.size }));
-  registerNuboRoutes(app, askerOf);
+  registerNuboRoutes(app, askers);
   registerOpenstackRoutes(app, askerOf);
   registerNocloudRoutes(app, askerOf);
-  registerEc2Routes(app, askerOf, {
+  registerEc2Routes(app, askers, {
     tokens: new Ec2Tokens(deps.ec2TokenSecret ?? ''),
     requireToken: deps.ec2RequireToken ?? false,
   });
   return app;
+}
+
+/**
+ * Everything an answer depends on besides the index: the requester's address
+ * (after the trust decision), the project a trusted proxy names (checked by
+ * checkProject), and the URL as sent. Header values and URLs cannot hold a
+ * newline, so the parts cannot run into each other.
+ */
+function answerKey(request: FastifyRequest, trusted: TrustedProxies): string {
+  const peer = request.socket.remoteAddress ?? '';
+  const forwarded = request.headers[FORWARDED_HEADER];
+  const project = request.headers[PROJECT_HEADER];
+  if ((forwarded === undefined && project === undefined) || !trusted.has(peer)) {
+    return `${peer}\n\n${request.url}`;
+  }
+  const named = project === undefined ? '' : `=${Array.isArray(project) ? project[0] : project}`;
+  return `${requesterAddress(peer, forwarded, trusted)}\n${named}\n${request.url}`;
 }
 
 /**
@@ -108,5 +157,5 @@ function toNuboError(err: unknown): NuboError {
  * thenable, which cost a sixth of a request's CPU (docs/performance.md).
  */
 export function sendText(reply: FastifyReply, text: string): void {
-  reply.type('text/plain; charset=utf-8').send(text);
+  reply.type(TEXT_TYPE).send(text);
 }

@@ -110,6 +110,8 @@ describe('who is asking', () => {
     expect((await get('/v1/instance', PROXY, headers)).status).toBe(404);
     const own = await get('/v1/instance', PROXY, { ...headers, 'x-nubo-project': PROJECT });
     expect(own.json().instanceId).toBe(vmA.id);
+    // The answer just made for the right project is not given to the wrong one.
+    expect((await get('/v1/instance', PROXY, headers)).status).toBe(404);
     // From an untrusted peer the header means nothing, either way.
     expect((await get('/v1/instance', addrA, { 'x-nubo-project': OTHER_PROJECT })).status).toBe(200);
   });

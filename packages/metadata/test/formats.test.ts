@@ -63,6 +63,11 @@ describe('EC2 session tokens', () => {
     const token = put.body;
     const own = await ask('GET', '/latest/meta-data/instance-id', A, { 'x-aws-ec2-metadata-token': token });
     expect(own.body).toBe(vmA.id);
+    // Answers made once are still behind the token check: B's own answer is
+    // made first, then A's token is refused for B, and a bad token for A.
+    expect((await ask('GET', '/latest/meta-data/instance-id', B)).body).toBe(vmB.id);
+    const forged = await ask('GET', '/latest/meta-data/instance-id', A, { 'x-aws-ec2-metadata-token': 'x' });
+    expect(forged.statusCode).toBe(401);
     const other = await ask('GET', '/latest/meta-data/instance-id', B, { 'x-aws-ec2-metadata-token': token });
     expect(other.statusCode).toBe(401);
     expect(other.json().error.code).toBe('NUBO_UNAUTHENTICATED');
@@ -90,8 +95,20 @@ describe('EC2 session tokens', () => {
     expect(() => tokens.verify('52:54:00:7a:00:01', token)).toThrow(/expired/);
   });
 
-  it('requires a token when the region says so', async () => {
+  it('requires a token when the region says so, also for an answer it made before', async () => {
     expect((await ask('GET', '/latest/meta-data/', A, {}, strict)).statusCode).toBe(401);
+    const token = (
+      await ask('PUT', '/latest/api/token', A, { 'x-aws-ec2-metadata-token-ttl-seconds': '60' }, strict)
+    ).body;
+    const own = await ask(
+      'GET',
+      '/latest/meta-data/instance-id',
+      A,
+      { 'x-aws-ec2-metadata-token': token },
+      strict,
+    );
+    expect(own.body).toBe(vmA.id);
+    expect((await ask('GET', '/latest/meta-data/instance-id', A, {}, strict)).statusCode).toBe(401);
   });
 });
 
@@ -124,8 +141,15 @@ describe('layouts', () => {
     expect([ud.statusCode, ud.body]).toEqual([200, '']);
   });
 
-  it('marks every answer no-store', async () => {
-    expect((await ask('GET', '/v1/instance', A)).headers['cache-control']).toBe('no-store');
+  it('marks every answer no-store, also one made before', async () => {
+    for (const url of [
+      '/v1/instance',
+      '/v1/instance',
+      '/latest/meta-data/hostname',
+      '/latest/meta-data/hostname',
+    ]) {
+      expect((await ask('GET', url, A)).headers['cache-control']).toBe('no-store');
+    }
     expect((await ask('GET', '/v1/instance', '::1')).headers['cache-control']).toBe('no-store');
   });
 });

@@ -1,8 +1,8 @@
 import { NuboError } from '@nubo/shared';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type Asker, type AskerOf, sendText } from '../app.js';
+import { type Asker, type Askers, sendText, TEXT_TYPE } from '../app.js';
 import { type Ec2Tokens, TOKEN_HEADER, TOKEN_TTL_HEADER } from '../ec2-token.js';
-import { type Ec2Dir, ec2MetaData, listing, walk } from './ec2-tree.js';
+import { ec2MetaData, listing, walk } from './ec2-tree.js';
 
 export interface Ec2Options {
   tokens: Ec2Tokens;
@@ -13,7 +13,8 @@ type Ec2Request = FastifyRequest<{ Params: { version: string; '*'?: string } }>;
 const VERSION = /^(latest|\d{4}-\d{2}-\d{2}|1\.0)$/;
 
 /** The EC2 layout: `/<version>/meta-data/...`, `/<version>/user-data`, IMDSv2 session tokens. */
-export function registerEc2Routes(app: FastifyInstance, askerOf: AskerOf, options: Ec2Options): void {
+export function registerEc2Routes(app: FastifyInstance, askers: Askers, options: Ec2Options): void {
+  const { askerOf, serveText } = askers;
   const askEc2 = (request: Ec2Request, reply: FastifyReply): Asker => {
     if (!VERSION.test(request.params.version)) {
       throw new NuboError('NUBO_NOT_FOUND', `no metadata at ${request.url}`);
@@ -41,10 +42,15 @@ export function registerEc2Routes(app: FastifyInstance, askerOf: AskerOf, option
     if (userData === undefined) throw new NuboError('NUBO_NOT_FOUND', 'this VM has no user-data');
     reply.type('application/octet-stream').send(Buffer.from(userData));
   });
+  // A token, when sent or required, is checked on every request; the text is
+  // then made once per URL and asker (serveText).
   const metaData = (request: Ec2Request, reply: FastifyReply) => {
-    const text = answerOf(askEc2(request, reply), request.params['*'] ?? '');
-    if (text === undefined) throw new NuboError('NUBO_NOT_FOUND', `no metadata at ${request.url}`);
-    sendText(reply, text);
+    if (options.requireToken || request.headers[TOKEN_HEADER] !== undefined) askEc2(request, reply);
+    const { version, '*': path = '' } = request.params;
+    const make = (asker: Asker) => (VERSION.test(version) ? answerOf(asker, path) : undefined);
+    if (!serveText(request, reply, TEXT_TYPE, make)) {
+      throw new NuboError('NUBO_NOT_FOUND', `no metadata at ${request.url}`);
+    }
   };
   app.get('/:version/meta-data', metaData);
   app.get('/:version/meta-data/*', metaData);
@@ -63,32 +69,17 @@ export function registerEc2Routes(app: FastifyInstance, askerOf: AskerOf, option
   });
 }
 
-export interface Ec2Answers {
-  tree: Ec2Dir;
-  /** Path under meta-data/ → its text: only paths that exist, and at most MAX_TEXTS spellings of them. */
-  texts: Map<string, string>;
-}
-
-/** A tree has about 20 nodes; a path can be spelt a few ways (a trailing slash), not without bound. */
-const MAX_TEXTS = 64;
-
 /**
- * The text at a meta-data path, or undefined. The tree and each answer are
- * made once per asker (see AnswerMemo): a booting guest asks the same few
- * paths many times.
+ * The text at a meta-data path, or undefined. The tree is made once per asker
+ * (see AnswerMemo) and each text once per URL (serveText): a booting guest
+ * asks the same few paths many times.
  */
 function answerOf({ context, memo }: Asker, path: string): string | undefined {
-  memo.ec2 ??= { tree: ec2MetaData(context), texts: new Map() };
-  const entry = memo.ec2;
-  let text = entry.texts.get(path);
-  if (text === undefined) {
-    const segments = path.split('/').filter(Boolean);
-    const node = walk(entry.tree, segments);
-    if (node === undefined) return undefined;
-    text = typeof node === 'string' ? node : listing(node, segments, context);
-    if (entry.texts.size < MAX_TEXTS) entry.texts.set(path, text);
-  }
-  return text;
+  memo.ec2 ??= ec2MetaData(context);
+  const segments = path.split('/').filter(Boolean);
+  const node = walk(memo.ec2, segments);
+  if (node === undefined) return undefined;
+  return typeof node === 'string' ? node : listing(node, segments, context);
 }
 
 /** A token, when sent, must be valid for this VM; without one the request passes unless IMDSv2 is required. */

@@ -1,17 +1,15 @@
 import { NuboError } from '@nubo/shared';
 import type { FastifyInstance } from 'fastify';
-import { type AskerOf, sendText } from '../app.js';
+import { type Askers, JSON_TYPE, sendText } from '../app.js';
 import type { VmContext } from '../context.js';
 
 /** Nubo's own JSON, read by the init agent (docs/metadata.md). */
-export function registerNuboRoutes(app: FastifyInstance, askerOf: AskerOf): void {
-  // Serialized once per asker (see AnswerMemo). A string, not a Buffer: node
+export function registerNuboRoutes(app: FastifyInstance, { askerOf, serveText }: Askers): void {
+  // Serialized once per asker (serveText). A string, not a Buffer: node
   // writes headers and a string body as one chunk, a Buffer body as two
   // (measured: 3–5 µs more per request).
   app.get('/v1/instance', (request, reply) => {
-    const { context, memo } = askerOf(request, reply);
-    memo.instance ??= JSON.stringify(instanceJson(context));
-    reply.type('application/json; charset=utf-8').send(memo.instance);
+    serveText(request, reply, JSON_TYPE, ({ context }) => JSON.stringify(instanceJson(context)));
   });
   app.get('/v1/instance/ssh-keys', async (request, reply) => ({
     sshKeys: sshKeysJson(askerOf(request, reply).context),
