@@ -25,10 +25,11 @@ const MAX_TEXTS = 262_144;
 type Outcome = CachedAsker | { error: { code: ErrorCode; message: string; details: NuboError['details'] } };
 
 /**
- * Who an address is, remembered until the index changes: a boot storm asks
- * the same few paths from each VM many times, and the answer depends only on
- * the address and the index. Any index change (the generation moves) drops
- * everything, so a revoked key or a deleted VM is never served from here.
+ * Who an address is, and the text answers made for it, remembered until the
+ * index changes: a boot storm asks the same few paths from each VM many
+ * times, and the answer depends only on the request key and the index. Any
+ * index change (the generation moves) drops both maps, so a revoked key or a
+ * deleted VM is never served from here.
  */
 export class AskerCache {
   private readonly entries = new Map<string, Outcome>();
