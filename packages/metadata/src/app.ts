@@ -66,17 +66,28 @@ export function buildMetadataApp(deps: MetadataDeps): FastifyInstance {
     if (!isReady()) throw new NuboError('NUBO_STORE_UNAVAILABLE', 'the metadata index is still loading');
     const peer = request.socket.remoteAddress ?? '';
     const asker = cache.resolve(requesterAddress(peer, request.headers[FORWARDED_HEADER], trusted));
-    checkProject(asker, request.headers[PROJECT_HEADER], peer, trusted);
+    checkProject(asker, namedProject(request, peer, trusted));
     return asker;
   };
+  // The answer depends on the URL, the requester's address (after the trust
+  // decision) and the index; the project a trusted proxy names only decides
+  // whether the asker may have it (as checkProject does).
   const serveText: ServeText = (request, reply, type, make) => {
-    const key = answerKey(request, trusted);
-    let text = isReady() ? cache.text(key) : undefined;
-    if (text === undefined) {
-      text = make(askerOf(request, reply));
-      if (text === undefined) return false;
-      cache.keepText(key, text);
-    } else reply.header('cache-control', 'no-store');
+    const peer = request.socket.remoteAddress ?? '';
+    const address = requesterAddress(peer, request.headers[FORWARDED_HEADER], trusted);
+    const kept = isReady() ? cache.text(request.url, address) : undefined;
+    if (kept !== undefined) {
+      const project = namedProject(request, peer, trusted);
+      if (project === undefined || project === kept.projectId) {
+        reply.header('cache-control', 'no-store');
+        reply.type(type).send(kept.text);
+        return true;
+      }
+    }
+    const asker = askerOf(request, reply);
+    const text = make(asker);
+    if (text === undefined) return false;
+    cache.keepText(request.url, address, { text, projectId: asker.context.projectId });
     reply.type(type).send(text);
     return true;
   };
@@ -96,21 +107,11 @@ export function buildMetadataApp(deps: MetadataDeps): FastifyInstance {
   return app;
 }
 
-/**
- * Everything an answer depends on besides the index: the requester's address
- * (after the trust decision), the project a trusted proxy names (checked by
- * checkProject), and the URL as sent. Header values and URLs cannot hold a
- * newline, so the parts cannot run into each other.
- */
-function answerKey(request: FastifyRequest, trusted: TrustedProxies): string {
-  const peer = request.socket.remoteAddress ?? '';
-  const forwarded = request.headers[FORWARDED_HEADER];
-  const project = request.headers[PROJECT_HEADER];
-  if ((forwarded === undefined && project === undefined) || !trusted.has(peer)) {
-    return `${peer}\n\n${request.url}`;
-  }
-  const named = project === undefined ? '' : `=${Array.isArray(project) ? project[0] : project}`;
-  return `${requesterAddress(peer, forwarded, trusted)}\n${named}\n${request.url}`;
+/** The project a trusted proxy names for its router (PodNet sets it); undefined from anyone else. */
+function namedProject(request: FastifyRequest, peer: string, trusted: TrustedProxies): string | undefined {
+  const header = request.headers[PROJECT_HEADER];
+  if (header === undefined || !trusted.has(peer)) return undefined;
+  return Array.isArray(header) ? header[0] : header;
 }
 
 /**
@@ -118,15 +119,8 @@ function answerKey(request: FastifyRequest, trusted: TrustedProxies): string {
  * it. This stops a guest that copies another project's MAC even where the
  * address cannot (a link-local address carries no prefix).
  */
-function checkProject(
-  asker: Asker,
-  header: string | string[] | undefined,
-  peer: string,
-  trusted: TrustedProxies,
-) {
-  if (header === undefined || !trusted.has(peer)) return;
-  const project = Array.isArray(header) ? header[0] : header;
-  if (project !== asker.context.projectId) {
+function checkProject(asker: Asker, project: string | undefined) {
+  if (project !== undefined && project !== asker.context.projectId) {
     throw new NuboError('NUBO_NOT_FOUND', `no VM is known at ${asker.requester.address}`, {
       details: [{ field: 'address', message: "no VM of the router's project has this address" }],
     });

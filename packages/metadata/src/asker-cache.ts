@@ -9,6 +9,12 @@ export interface AnswerMemo {
   ec2?: Ec2Dir;
 }
 
+/** A text answer as kept: the text, and the project of the VM it is about (checked against the one a proxy names). */
+export interface KeptText {
+  text: string;
+  projectId: string;
+}
+
 export interface CachedAsker {
   requester: Requester;
   context: VmContext;
@@ -27,13 +33,15 @@ type Outcome = CachedAsker | { error: { code: ErrorCode; message: string; detail
 /**
  * Who an address is, and the text answers made for it, remembered until the
  * index changes: a boot storm asks the same few paths from each VM many
- * times, and the answer depends only on the request key and the index. Any
- * index change (the generation moves) drops both maps, so a revoked key or a
- * deleted VM is never served from here.
+ * times, and the answer depends only on the URL, the requester's address and
+ * the index. Any index change (the generation moves) drops both, so a revoked
+ * key or a deleted VM is never served from here.
  */
 export class AskerCache {
   private readonly entries = new Map<string, Outcome>();
-  private readonly texts = new Map<string, string>();
+  /** URL → requester address → answer: two lookups by strings the request already holds, no key built per request. */
+  private readonly texts = new Map<string, Map<string, KeptText>>();
+  private textCount = 0;
   private generation = -1;
 
   constructor(private readonly index: VmIndex) {}
@@ -53,27 +61,34 @@ export class AskerCache {
   }
 
   /**
-   * A text answer already made for this request key (see `answerKey` in
-   * app.ts), or undefined. One map lookup for a request that was answered
-   * before: with 10,000 VMs asked at random, each further lookup on the way
-   * to the answer (the asker, its memo, the path) was a few cache misses
+   * The text answer already made for this URL and requester address, or
+   * undefined. With 10,000 VMs asked at random, each lookup on the way to an
+   * answer (the asker, its memo, the path) was a few cache misses, and a key
+   * joined from the parts cost a string to build and hash per request
    * (docs/performance.md).
    */
-  text(key: string): string | undefined {
+  text(url: string, address: string): KeptText | undefined {
     this.forgetIfStale();
-    return this.texts.get(key);
+    return this.texts.get(url)?.get(address);
   }
 
   /** Called in the same turn as the `resolve` the text was made from, so the index cannot have moved between. */
-  keepText(key: string, text: string): void {
-    this.texts.set(key, text);
+  keepText(url: string, address: string, kept: KeptText): void {
+    let byAddress = this.texts.get(url);
+    if (byAddress === undefined) {
+      byAddress = new Map();
+      this.texts.set(url, byAddress);
+    }
+    byAddress.set(address, kept);
+    this.textCount++;
   }
 
   private forgetIfStale(): void {
-    const full = this.entries.size >= MAX_ENTRIES || this.texts.size >= MAX_TEXTS;
+    const full = this.entries.size >= MAX_ENTRIES || this.textCount >= MAX_TEXTS;
     if (this.generation !== this.index.generation || full) {
       this.entries.clear();
       this.texts.clear();
+      this.textCount = 0;
       this.generation = this.index.generation;
     }
   }
