@@ -1,6 +1,7 @@
 // A boot storm: every client opens its own connection at the same moment and
-// asks for its own context (through the trusted proxy header).
+// asks for its own context (through the trusted proxy's headers).
 import { request } from 'node:http';
+import { type Guest, proxyHeaders } from './metadata-seed.js';
 
 export interface BurstResult {
   clients: number;
@@ -12,14 +13,14 @@ export interface BurstResult {
   firstError: string | undefined;
 }
 
-export async function burst(port: number, path: string, addresses: string[]): Promise<BurstResult> {
-  const results = await Promise.all(addresses.map((address) => once(port, path, address)));
+export async function burst(port: number, path: string, guests: Guest[]): Promise<BurstResult> {
+  const results = await Promise.all(guests.map((guest) => once(port, path, guest)));
   const times = results.map((r) => r.ms).sort((a, b) => a - b);
   const ok = results.filter((r) => r.status === 200).length;
   return {
-    clients: addresses.length,
+    clients: guests.length,
     ok,
-    errors: addresses.length - ok,
+    errors: guests.length - ok,
     p99ms: times[Math.floor(times.length * 0.99) - 1] ?? 0,
     maxMs: times[times.length - 1] ?? 0,
     firstError: results.find((r) => r.status !== 200)?.error,
@@ -29,7 +30,7 @@ export async function burst(port: number, path: string, addresses: string[]): Pr
 function once(
   port: number,
   path: string,
-  address: string,
+  guest: Guest,
 ): Promise<{ status: number; ms: number; error?: string }> {
   const start = performance.now();
   return new Promise((resolve) => {
@@ -39,7 +40,7 @@ function once(
         port,
         path,
         agent: false,
-        headers: { 'x-forwarded-for': address },
+        headers: proxyHeaders(guest),
       },
       (res) => {
         res.resume();

@@ -7,9 +7,15 @@ import { makeNetwork, makeSshKey, makeVm } from '../packages/metadata/test/fixtu
 const PROJECTS = 100;
 const OPS_PER_TXN = 1000;
 
-/** Returns the EUI-64 address of every VM, for the load generator. */
-export async function seedRegion(store: Store, keys: Keys, vms: number): Promise<string[]> {
-  const addresses: string[] = [];
+/** A seeded VM as the router's proxy names it to the service: its EUI-64 address and its project. */
+export interface Guest {
+  address: string;
+  projectId: string;
+}
+
+/** Returns every VM, for the load generator. */
+export async function seedRegion(store: Store, keys: Keys, vms: number): Promise<Guest[]> {
+  const guests: Guest[] = [];
   let txn = store.txn();
   const flush = async () => {
     if (txn.size > 0) await txn.commit();
@@ -26,14 +32,19 @@ export async function seedRegion(store: Store, keys: Keys, vms: number): Promise
       const mac = `52:54:00:${hex(n >> 16)}:${hex(n >> 8)}:${hex(n)}`;
       const vm = makeVm({ name: `vm-${n}`, mac, network: net, sshKeys, userData: '#!/bin/sh\ntrue\n' });
       txn.put(keys.vms.one(vm.id), vm);
-      addresses.push(macToEui64(mac, net.ipv6Prefix));
+      guests.push({ address: macToEui64(mac, net.ipv6Prefix), projectId: project });
       if (txn.size >= OPS_PER_TXN) await flush();
     }
   }
   await flush();
-  return addresses;
+  return guests;
 }
 
 function hex(n: number): string {
   return (n & 0xff).toString(16).padStart(2, '0');
+}
+
+/** What PodNet's proxy adds to a guest's request (packages/podnet/src/proxy/server.ts). */
+export function proxyHeaders(guest: Guest): Record<string, string> {
+  return { 'x-forwarded-for': guest.address, 'x-nubo-project': guest.projectId };
 }

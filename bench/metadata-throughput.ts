@@ -15,7 +15,7 @@ import { METADATA_NODE_FLAGS } from '@nubo/metadata';
 import { keyLayout, Store } from '@nubo/shared';
 import { EtcdCluster, freePort, requireTool, uniquePrefix } from '../test/harness/index.js';
 import { burst } from './metadata-burst.js';
-import { seedRegion } from './metadata-seed.js';
+import { type Guest, proxyHeaders, seedRegion } from './metadata-seed.js';
 
 const run = promisify(execFile);
 const VMS = 10_000;
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   const children: ChildProcess[] = [];
   const work = await mkdtemp(join(tmpdir(), 'nubo-bench-'));
   try {
-    const addresses = await seedRegion(store, keys, VMS);
+    const guests = await seedRegion(store, keys, VMS);
     const mdPort = await freePort();
     const started = Date.now();
     children.push(
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
     await waitHealthy(helloPort, '/');
 
     const script = join(work, 'xff.lua');
-    await writeFile(script, luaScript(addresses));
+    await writeFile(script, luaScript(guests));
     const pids = new Map([
       [mdPort, children[0]!.pid!],
       [helloPort, children[1]!.pid!],
@@ -105,7 +105,7 @@ async function main(): Promise<void> {
     report('metadata EC2 public-keys/0/openssh-key', median(rounds.ec2), hello);
     await sideBySide(load, helloPort, mdPort);
 
-    const clients = addresses.slice(0, 1000);
+    const clients = guests.slice(0, 1000);
     for (const [name, port, path] of [
       ['hello-world (anchor)', helloPort, '/'],
       ['metadata /v1/instance', mdPort, '/v1/instance'],
@@ -157,12 +157,16 @@ async function waitHealthy(port: number, path: string): Promise<void> {
   throw new Error(`nothing answered on port ${port}`);
 }
 
-/** Each request carries the forwarded address of a random indexed VM, as the router's proxy would send it. */
-function luaScript(addresses: string[]): string {
-  return `local addrs = {${addresses.map((a) => `"${a}"`).join(',')}}
+/** Each request carries the headers of a random indexed VM, as the router's proxy sends them. */
+function luaScript(guests: Guest[]): string {
+  const table = (headers: Record<string, string>) =>
+    `{${Object.entries(headers)
+      .map(([name, value]) => `["${name}"]="${value}"`)
+      .join(',')}}`;
+  return `local guests = {${guests.map((g) => table(proxyHeaders(g))).join(',\n')}}
 math.randomseed(42)
 request = function()
-  return wrk.format("GET", nil, { ["X-Forwarded-For"] = addrs[math.random(#addrs)] })
+  return wrk.format("GET", nil, guests[math.random(#guests)])
 end
 done = function(summary, latency, requests)
   local e = summary.errors
