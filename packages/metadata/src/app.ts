@@ -61,13 +61,16 @@ export function buildMetadataApp(deps: MetadataDeps): FastifyInstance {
   const isReady = deps.isReady ?? (() => true);
   const cache = new AskerCache(deps.index);
   // Answers are about one VM at one moment: never cached by anything between.
-  const askerOf: AskerOf = (request, reply) => {
+  const askAt = (request: FastifyRequest, reply: FastifyReply, peer: string, address: string): Asker => {
     reply.header('cache-control', 'no-store');
     if (!isReady()) throw new NuboError('NUBO_STORE_UNAVAILABLE', 'the metadata index is still loading');
-    const peer = request.socket.remoteAddress ?? '';
-    const asker = cache.resolve(requesterAddress(peer, request.headers[FORWARDED_HEADER], trusted));
+    const asker = cache.resolve(address);
     checkProject(asker, namedProject(request, peer, trusted));
     return asker;
+  };
+  const askerOf: AskerOf = (request, reply) => {
+    const peer = request.socket.remoteAddress ?? '';
+    return askAt(request, reply, peer, requesterAddress(peer, request.headers[FORWARDED_HEADER], trusted));
   };
   // The answer depends on the URL, the requester's address (after the trust
   // decision) and the index; the project a trusted proxy names only decides
@@ -76,18 +79,17 @@ export function buildMetadataApp(deps: MetadataDeps): FastifyInstance {
     const peer = request.socket.remoteAddress ?? '';
     const address = requesterAddress(peer, request.headers[FORWARDED_HEADER], trusted);
     const kept = isReady() ? cache.text(request.url, address) : undefined;
-    if (kept !== undefined) {
-      const project = namedProject(request, peer, trusted);
-      if (project === undefined || project === kept.projectId) {
-        reply.header('cache-control', 'no-store');
-        reply.type(type).send(kept.text);
-        return true;
-      }
+    const project = kept && namedProject(request, peer, trusted);
+    let text: string | undefined;
+    if (kept !== undefined && (project === undefined || project === kept.projectId)) {
+      reply.header('cache-control', 'no-store');
+      text = kept.text;
+    } else {
+      const asker = askAt(request, reply, peer, address);
+      text = make(asker);
+      if (text === undefined) return false;
+      cache.keepText(request.url, address, { text, projectId: asker.context.projectId });
     }
-    const asker = askerOf(request, reply);
-    const text = make(asker);
-    if (text === undefined) return false;
-    cache.keepText(request.url, address, { text, projectId: asker.context.projectId });
     reply.type(type).send(text);
     return true;
   };
